@@ -1,0 +1,267 @@
+"""HTTP throughput and latency of the running server beside two baselines served the same way.
+
+Drives each endpoint with wrk (Debian package `wrk`), 32 connections, for a bounded time:
+GET a proposal, the filtered list and POST a submission on kerjasama; a constant Struct and a
+row fetched by primary key through an asyncpg pool on a minimal Litestar app. Runs under uvicorn
+and under granian. Run: `.venv/bin/python -m bench.http [--seconds 10]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+import msgspec
+
+from bench.common import BenchDatabase, migrated, postgres_database
+from events.engine import make_engine
+from registry.facts import Role
+from registry.reference import load_reference
+from registry.token_store import TokenStore
+
+CONNECTIONS = 32
+PROPOSALS = 300
+PORTS = {"kerjasama": 8810, "baseline": 8811}
+
+
+@dataclass(frozen=True)
+class Result:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def draft(n: int) -> dict[str, object]:
+    parties = ["36.71", "35.78"]
+    return {
+        "title": f"Pertukaran festival kota nomor {n}",
+        "summary": "Kota-kota berbagi cara menyelenggarakan festival dan membangun merek kota.",
+        "partners": [
+            {"name": "Kota Surabaya", "kind": "city", "country": "ID", "region_code": "35.78"}
+        ],
+        "fields": ["pariwisata", "kebudayaan"],
+        "benefits": [
+            {"party": p, "description": "Belajar festival bertaraf dunia"} for p in parties
+        ],
+        "obligations": [{"party": p, "description": "Mengirim dua pejabat"} for p in parties],
+        "legal_basis": ["UU 23/2014", "PP 28/2018"],
+        "sdg_targets": ["8.9", "4.7"],
+        "start_date": "2027-01-01",
+        "end_date": "2029-12-31",
+    }
+
+
+@contextmanager
+def serving(server: str, target: str, port: int, env: dict[str, str], cwd: Path) -> Iterator[None]:
+    if server == "granian":
+        command = [
+            str(Path(sys.executable).with_name("granian")),
+            "--interface",
+            "asgi",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-log",
+            target,
+        ]
+    else:
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            target,
+        ]
+    process = subprocess.Popen(
+        command, env={**os.environ, **env}, cwd=cwd, stdout=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(
+                    f"http://127.0.0.1:{port}/constant"
+                    if "baseline" in target
+                    else f"http://127.0.0.1:{port}/health",
+                    timeout=1,
+                )
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def wrk(url: str, seconds: float, script: Path | None = None) -> Result:
+    command = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds:.0f}s", "--latency"]
+    if script is not None:
+        command += ["-s", str(script)]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    return Result(rate, _percentile(out, "50%"), _percentile(out, "99%"), errors)
+
+
+def _percentile(out: str, label: str) -> float:
+    value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def lua(directory: Path, name: str, body: str) -> Path:
+    path = directory / f"{name}.lua"
+    path.write_text(body)
+    return path
+
+
+def get_script(directory: Path, token: str, paths: list[str]) -> Path:
+    listed = ", ".join(f'"{p}"' for p in paths)
+    return lua(
+        directory,
+        "get",
+        f"""
+paths = {{{listed}}}
+counter = 0
+wrk.headers["Authorization"] = "Bearer {token}"
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter % #paths) + 1])
+end
+""",
+    )
+
+
+def post_script(directory: Path, token: str) -> Path:
+    body = msgspec.json.encode(draft(0)).decode().replace("\\", "\\\\").replace('"', '\\"')
+    return lua(
+        directory,
+        "post",
+        f"""
+wrk.method = "POST"
+wrk.body = "{body}"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer {token}"
+""",
+    )
+
+
+async def prepare(db: BenchDatabase) -> tuple[str, str]:
+    """Tokens and a baseline table holding proposal-sized JSON rows."""
+    await migrated(db)
+    engine = make_engine(db.sqlalchemy_url)
+    tokens = TokenStore(engine, load_reference())
+    official = (await tokens.create(role=Role.OFFICIAL, region="36.71", name="bench")).secret
+    reader = (await tokens.create(role=Role.AUDITOR, region=None, name="bench reader")).secret
+    await engine.dispose()
+    return official, reader
+
+
+async def fill_baseline(db: BenchDatabase, bodies: list[bytes]) -> None:
+    connection = await asyncpg.connect(db.raw_target)
+    await connection.execute("CREATE TABLE bench_rows (id integer PRIMARY KEY, body bytea)")
+    await connection.executemany(
+        "INSERT INTO bench_rows VALUES ($1, $2)", list(enumerate(bodies, start=1))
+    )
+    await connection.close()
+
+
+def submit_proposals(url: str, token: str) -> tuple[list[str], list[bytes]]:
+    ids, bodies = [], []
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client:
+        for n in range(PROPOSALS):
+            answer = client.post("/v1/proposals", json=draft(n))
+            answer.raise_for_status()
+            ids.append(answer.json()["id"])
+            bodies.append(answer.content)
+    return ids, bodies
+
+
+def report(server: str, results: dict[str, Result]) -> None:
+    row_fetch = results["baseline: row by primary key (asyncpg pool)"].requests_per_second
+    goals = {"GET a proposal": 1.0, "GET the filtered list": 0.5, "POST a submission": 0.25}
+    print(f"\n{server}: {CONNECTIONS} connections, wrk; ratios against the row-fetch baseline")
+    print(
+        f"  {'endpoint':<46} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} {'goal':>6}"
+        f" {'errors':>7}"
+    )
+    for name, result in results.items():
+        goal = goals.get(name)
+        ratio = f"{result.requests_per_second / row_fetch:6.2f}x"
+        print(
+            f"  {name:<46} {result.requests_per_second:>9,.0f} {result.p50_ms:>8.1f} "
+            f"{result.p99_ms:>8.1f} {ratio:>7} {f'{goal:.2f}x' if goal else '':>6} "
+            f"{result.errors:>7}"
+        )
+
+
+def measure(server: str, db: BenchDatabase, seconds: float, work: Path) -> None:
+    official, reader = asyncio.run(prepare(db))
+    env = {"KERJASAMA_DATABASE_URL": db.sqlalchemy_url, "BENCH_BASELINE_DSN": db.raw_target}
+    kerjasama = f"http://127.0.0.1:{PORTS['kerjasama']}"
+    baseline = f"http://127.0.0.1:{PORTS['baseline']}"
+    results: dict[str, Result] = {}
+    with serving(server, "registry.api.asgi:create_from_env", PORTS["kerjasama"], env, work):
+        ids, bodies = submit_proposals(kerjasama, official)
+        paths = [f"/v1/proposals/{i}" for i in ids]
+        results["GET a proposal"] = wrk(kerjasama, seconds, get_script(work, reader, paths))
+        listing = ["/v1/proposals?status=submitted&region=35.78&sdg=8&limit=20"]
+        results["GET the filtered list"] = wrk(
+            kerjasama, seconds, get_script(work, reader, listing)
+        )
+        results["POST a submission"] = wrk(
+            f"{kerjasama}/v1/proposals", seconds, post_script(work, official)
+        )
+    asyncio.run(fill_baseline(db, bodies))
+    with serving(server, "bench.baseline_app:create", PORTS["baseline"], env, work):
+        results["baseline: constant Struct"] = wrk(f"{baseline}/constant", seconds)
+        rows = [f"/row/{n}" for n in range(1, len(bodies) + 1)]
+        results["baseline: row by primary key (asyncpg pool)"] = wrk(
+            baseline, seconds, get_script(work, "unused", rows)
+        )
+    report(server, results)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per endpoint")
+    parser.add_argument("--server", choices=["uvicorn", "granian", "both"], default="both")
+    options = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench/http.py needs wrk: apt-get install wrk")
+    servers = ["uvicorn", "granian"] if options.server == "both" else [options.server]
+    for server in servers:
+        with tempfile.TemporaryDirectory() as work:
+            asyncio.run(_run_in_database(server, options.seconds, Path(work)))
+
+
+async def _run_in_database(server: str, seconds: float, work: Path) -> None:
+    async with postgres_database() as db:
+        await asyncio.to_thread(measure, server, db, seconds, work)
+
+
+if __name__ == "__main__":
+    main()

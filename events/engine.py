@@ -1,0 +1,40 @@
+"""Creates async engines with the connection settings each dialect needs for the store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def make_engine(url: str, **options: Any) -> AsyncEngine:
+    """An engine for a `sqlite+aiosqlite` or `postgresql+asyncpg` URL."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, **options)
+    options.setdefault("pool_size", 20)
+    options.setdefault("max_overflow", 20)
+    # No pre-ping: it costs a round trip per transaction. A dropped connection fails the one
+    # transaction that meets it, SQLAlchemy then invalidates the pool, and the next one reconnects.
+    options.setdefault("pool_pre_ping", False)
+    return create_async_engine(url, **options)
+
+
+def _sqlite_engine(url: str, **options: Any) -> AsyncEngine:
+    engine = create_async_engine(url, **options)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers run beside the writer; FULL keeps an acknowledged commit on power loss.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return engine

@@ -1,0 +1,71 @@
+"""Fixed statement texts per dialect: the two reads a batch needs under the head lock, and
+the page of the log that `read_all` and `verify` walk.
+
+A fixed text (an array on PostgreSQL, a JSON list on SQLite) is prepared once and reused,
+where an expanding IN list would be a new statement for every batch size. The correlated
+max() per stream lets both databases answer from the (stream_id, version) index with one
+probe per stream instead of scanning every version of every stream in the batch.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import TextClause, TextualSelect, text
+
+from events.records import STORED_COLUMNS
+from events.schema import events
+
+_VERSIONS = {
+    "postgresql": """
+        SELECT s.stream_id, (SELECT max(e.version) FROM events e WHERE e.stream_id = s.stream_id)
+        FROM unnest(CAST(:stream_ids AS varchar[])) AS s(stream_id)""",
+    "sqlite": """
+        SELECT s.value, (SELECT max(e.version) FROM events e WHERE e.stream_id = s.value)
+        FROM json_each(:stream_ids) AS s""",
+}
+_KNOWN = {
+    "postgresql": """
+        SELECT event_id, stream_id, version, position, recorded_at FROM events
+        WHERE event_id = ANY(CAST(:event_ids AS uuid[]))""",
+    "sqlite": """
+        SELECT event_id, stream_id, version, position, recorded_at FROM events
+        WHERE event_id IN (SELECT value FROM json_each(:event_ids))""",
+}
+
+
+_PAGE = (
+    f"SELECT {', '.join(STORED_COLUMNS)} FROM events"
+    " WHERE position > {0} AND position <= {1} ORDER BY position LIMIT {2}"
+)
+LOG_PAGE = {
+    "postgresql": _PAGE.format("$1", "$2", "$3"),
+    "sqlite": _PAGE.format("?", "?", "?"),
+}
+"""(after, up to, limit), run with `exec_driver_sql`: no per-column type processing, which is
+what makes reads fast; `records.decode_rows` supplies the types the driver does not."""
+
+
+def stream_versions(dialect: str, stream_ids: Collection[str]) -> tuple[TextClause, dict[str, Any]]:
+    ids: object = list(stream_ids) if dialect == "postgresql" else json.dumps(list(stream_ids))
+    return text(_VERSIONS[dialect]), {"stream_ids": ids}
+
+
+def known_events(
+    dialect: str, event_ids: Collection[uuid.UUID]
+) -> tuple[TextualSelect, dict[str, Any]]:
+    # SQLAlchemy's Uuid type stores 32 hex digits on SQLite.
+    ids: object = (
+        list(event_ids) if dialect == "postgresql" else json.dumps([i.hex for i in event_ids])
+    )
+    statement = text(_KNOWN[dialect]).columns(
+        events.c.event_id,
+        events.c.stream_id,
+        events.c.version,
+        events.c.position,
+        events.c.recorded_at,
+    )
+    return statement, {"event_ids": ids}

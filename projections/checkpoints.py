@@ -1,0 +1,71 @@
+"""Each projection's checkpoint: the last log position applied to its read model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from projections.schema import checkpoints
+
+
+class CheckpointMoved(Exception):
+    """Another projector moved the checkpoint first; this batch is rolled back, not applied."""
+
+
+async def ensure(conn: AsyncConnection, names: Iterable[str]) -> None:
+    """A checkpoint row at position 0 for every projection that has none yet."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    rows = [{"name": name, "position": 0, "updated_at": datetime.now(UTC)} for name in names]
+    await conn.execute(dialect.insert(checkpoints).on_conflict_do_nothing(), rows)
+
+
+async def lock(conn: AsyncConnection, name: str) -> int:
+    """Take the checkpoint row's write lock and read it: batches of one projection serialise.
+
+    The no-op UPDATE locks on both dialects (SQLite takes its write lock), so a second
+    projector waits here instead of applying the same events beside the first.
+    """
+    position = await conn.scalar(
+        update(checkpoints)
+        .where(checkpoints.c.name == name)
+        .values(position=checkpoints.c.position)
+        .returning(checkpoints.c.position)
+    )
+    if position is None:
+        raise LookupError(f"projection {name!r} has no checkpoint row (run the migrations)")
+    return int(position)
+
+
+async def advance(conn: AsyncConnection, name: str, expected: int, position: int) -> None:
+    """Move the checkpoint by compare-and-set; CheckpointMoved when it was not at `expected`."""
+    moved = await conn.execute(
+        update(checkpoints)
+        .where(checkpoints.c.name == name, checkpoints.c.position == expected)
+        .values(position=position, updated_at=datetime.now(UTC))
+    )
+    if moved.rowcount != 1:
+        raise CheckpointMoved(f"{name}: expected the checkpoint at {expected}")
+
+
+async def read(conn: AsyncConnection, name: str) -> int:
+    position = await conn.scalar(select(checkpoints.c.position).where(checkpoints.c.name == name))
+    return int(position or 0)
+
+
+async def read_all(conn: AsyncConnection) -> dict[str, int]:
+    rows = await conn.execute(select(checkpoints.c.name, checkpoints.c.position))
+    return {name: int(position) for name, position in rows.all()}
+
+
+async def set_position(conn: AsyncConnection, name: str, position: int) -> None:
+    """Put a checkpoint where a swapped-in rebuild left its read model."""
+    await ensure(conn, [name])
+    await conn.execute(
+        update(checkpoints)
+        .where(checkpoints.c.name == name)
+        .values(position=position, updated_at=datetime.now(UTC))
+    )

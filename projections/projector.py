@@ -1,0 +1,186 @@
+"""The projector: catches each projection up from its checkpoint, then follows the log live."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Sequence
+
+import structlog
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from projections import checkpoints
+from projections.base import Projection
+from projections.changes import changes_of, read_batch
+from projections.locks import Locks, open_locks
+from projections.proposals import ProposalsProjection
+from projections.review_queue import ReviewQueueProjection
+from projections.schema import LIVE, ReadModels
+from projections.stats import StatsProjection
+
+log = structlog.get_logger(__name__)
+
+PROJECTIONS: tuple[Projection, ...] = (
+    ProposalsProjection(),
+    ReviewQueueProjection(),
+    StatsProjection(),
+)
+BATCH_SIZE = 500
+
+
+async def apply_events(
+    conn: AsyncConnection,
+    projection: Projection,
+    models: ReadModels,
+    after: int,
+    *,
+    limit: int = BATCH_SIZE,
+    to_position: int | None = None,
+) -> int:
+    """Apply the events after a position to a projection's tables; the last position applied."""
+    batch = await read_batch(conn, after, limit, to_position=to_position)
+    if not batch:
+        return after
+    await projection.apply(conn, models, await changes_of(conn, batch))
+    return batch[-1].position
+
+
+async def apply_batch(
+    engine: AsyncEngine, projection: Projection, batch_size: int = BATCH_SIZE
+) -> tuple[int, int]:
+    """One batch and its checkpoint in one transaction: (position before, position after).
+
+    A crash anywhere before the commit leaves both the tables and the checkpoint as they were.
+    """
+    async with engine.begin() as conn:
+        before = await checkpoints.lock(conn, projection.name)
+        after = await apply_events(conn, projection, LIVE, before, limit=batch_size)
+        if after != before:
+            await checkpoints.advance(conn, projection.name, before, after)
+    return before, after
+
+
+class Projector:
+    """Runs projections in this process; per projection, only the holder of its lock applies."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        projections: Sequence[Projection] = PROJECTIONS,
+        *,
+        batch_size: int = BATCH_SIZE,
+        poll_interval: float | None = None,
+        lock_retry: float = 0.5,
+    ) -> None:
+        self.engine = engine
+        self.projections = tuple(projections)
+        self.batch_size = batch_size
+        postgres = engine.dialect.name == "postgresql"
+        # PostgreSQL wakes us by NOTIFY; its poll is only a safety net. SQLite has only the poll.
+        self.poll_interval = poll_interval or (2.0 if postgres else 0.1)
+        self.lock_retry = lock_retry
+        self.positions: dict[str, int] = {}
+        self._wake = asyncio.Event()
+        self._progress = asyncio.Condition()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Run in the background until `stop`."""
+        async with self.engine.begin() as conn:
+            await checkpoints.ensure(conn, [p.name for p in self.projections])
+        self._task = asyncio.create_task(self.run(), name="projector")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    def nudge(self) -> None:
+        """Look at the log now instead of at the next wake-up."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        async with open_locks(self.engine, self._wake) as locks:
+            while not self._stopping.is_set():
+                self._wake.clear()
+                try:
+                    applied, waiting = await self._cycle(locks)
+                except (SQLAlchemyError, OSError) as error:
+                    log.warning("projection_cycle_failed", error=str(error))
+                    applied, waiting = 0, True
+                if applied:
+                    continue
+                pause = min(self.poll_interval, self.lock_retry) if waiting else self.poll_interval
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), pause)
+        await self._announce()
+
+    async def _cycle(self, locks: Locks) -> tuple[int, bool]:
+        """Catch up every projection whose lock this process holds; (events, some lock missed)."""
+        applied, waiting = 0, False
+        for projection in self.projections:
+            if not await locks.acquire(projection.name):
+                waiting = True
+                continue
+            applied += await self.catch_up(projection)
+        return applied, waiting
+
+    async def catch_up(self, projection: Projection) -> int:
+        """Apply batches until the projection reaches the head; the number of events applied."""
+        applied = 0
+        while not self._stopping.is_set():
+            try:
+                before, after = await apply_batch(self.engine, projection, self.batch_size)
+            except checkpoints.CheckpointMoved:
+                continue
+            self.positions[projection.name] = after
+            if after == before:
+                break
+            applied += after - before
+            await self._announce()
+        return applied
+
+    async def _announce(self) -> None:
+        async with self._progress:
+            self._progress.notify_all()
+
+    async def wait_for(
+        self, position: int, within: float = 5.0, projection: str = "proposals"
+    ) -> bool:
+        """Read your writes: True once `projection` has applied the log up to `position`."""
+        deadline = time.monotonic() + within
+        while True:
+            if self.positions.get(projection, 0) >= position:
+                return True
+            async with self.engine.connect() as conn:
+                self.positions[projection] = max(
+                    self.positions.get(projection, 0), await checkpoints.read(conn, projection)
+                )
+            remaining = deadline - time.monotonic()
+            if self.positions[projection] >= position:
+                return True
+            if remaining <= 0:
+                return False
+            self.nudge()
+            async with self._progress:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._progress.wait(), min(remaining, 0.05))
+
+
+async def wait_for_position(
+    engine: AsyncEngine, position: int, within: float = 5.0, projection: str = "proposals"
+) -> bool:
+    """Read your writes when the projector runs elsewhere: poll its checkpoint until it passes."""
+    deadline = time.monotonic() + within
+    while True:
+        async with engine.connect() as conn:
+            if await checkpoints.read(conn, projection) >= position:
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(0.01)

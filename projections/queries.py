@@ -1,0 +1,191 @@
+"""The read side's questions: SELECT only, each answered with a response Struct."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+from msgspec.structs import replace
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from projections.review_queue import QueueItem
+from projections.schema import LIVE
+from registry.principles.model import Verdict
+from registry.proposal.status import Status, effective_status
+from registry.proposal.view import ProposalView
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+_proposals = LIVE["proposals"]
+_view = msgspec.json.Decoder(ProposalView)
+_item = msgspec.json.Decoder(QueueItem)
+
+
+class InvalidCursor(ValueError):
+    """A cursor this service did not hand out (a client error, 400)."""
+
+
+class ProposalFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """The list filters of API.md; `region` is initiator or partner, `sdg` a goal or target."""
+
+    status: Status | None = None
+    region: str | None = None
+    partner_country: str | None = None
+    sdg: str | None = None
+    outcome: Verdict | None = None
+    q: str | None = None
+
+
+class ProposalPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: tuple[ProposalView, ...]
+    next_cursor: str | None
+
+
+class QueuePage(msgspec.Struct, frozen=True, kw_only=True):
+    items: tuple[QueueItem, ...]
+    next_cursor: str | None
+
+
+def utc_today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def as_read_on(view: ProposalView, today: dt.date) -> ProposalView:
+    """The stored view as read on a day: an active agreement past its end_date is expired."""
+    status = effective_status(view.status, view.end_date, today)
+    return view if status is view.status else replace(view, status=status)
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"s{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not text.startswith("s"):
+            raise ValueError(text)
+        return int(text[1:])
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise InvalidCursor("the cursor is not one this service handed out") from error
+
+
+def clamp(limit: int) -> int:
+    return max(1, min(limit, MAX_LIMIT))
+
+
+async def get_proposal(
+    engine: AsyncEngine, proposal_id: uuid.UUID, *, today: dt.date | None = None
+) -> ProposalView | None:
+    """The live Proposal, or None when no such proposal has been projected."""
+    async with engine.connect() as conn:
+        body = await conn.scalar(select(_proposals.c.body).where(_proposals.c.id == proposal_id))
+    return None if body is None else as_read_on(_view.decode(body), today or utc_today())
+
+
+async def list_proposals(
+    engine: AsyncEngine,
+    filters: ProposalFilter | None = None,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+    today: dt.date | None = None,
+) -> ProposalPage:
+    """A page of Proposals, newest submission first, matching every given filter."""
+    today, limit = today or utc_today(), clamp(limit)
+    filters = filters or ProposalFilter()
+    query, seq = _driven(filters)
+    query = query.where(*_conditions(filters, today))
+    if cursor is not None:
+        query = query.where(seq < decode_cursor(cursor))
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query.order_by(seq.desc()).limit(limit))).all()
+    items = tuple(as_read_on(_view.decode(body), today) for _, body in rows)
+    return ProposalPage(items=items, next_cursor=_next(rows, limit))
+
+
+def _next(rows: Sequence[Any], limit: int) -> str | None:
+    return encode_cursor(rows[-1][0]) if len(rows) == limit else None
+
+
+def _side_filters(filters: ProposalFilter) -> list[tuple[str, str, str]]:
+    named = (
+        ("proposal_regions", "region_code", filters.region),
+        ("proposal_countries", "country", filters.partner_country),
+        ("proposal_sdgs", "code", filters.sdg),
+    )
+    return [(table, column, value) for table, column, value in named if value is not None]
+
+
+def _driven(filters: ProposalFilter) -> tuple[Select[Any], ColumnElement[int]]:
+    """The query, driven by a filter table's (value, seq) index when there is one.
+
+    Walking that index newest first and joining each row to its proposal reads about `limit`
+    rows, where filtering the proposals by a subquery would read every match first.
+    """
+    sides = _side_filters(filters)
+    query = select(_proposals.c.seq, _proposals.c.body)
+    if not sides:
+        return query, _proposals.c.seq
+    table, column, value = sides[0]
+    side = LIVE[table]
+    query = query.join(side, side.c.proposal_id == _proposals.c.id).where(side.c[column] == value)
+    return query, side.c.seq
+
+
+def _conditions(filters: ProposalFilter, today: dt.date) -> list[ColumnElement[bool]]:
+    p = _proposals
+    conditions = [*_status(filters.status, today)] if filters.status else []
+    if filters.outcome is not None:
+        conditions.append(p.c.outcome == filters.outcome.value)
+    for table, column, value in _side_filters(filters)[1:]:
+        side = LIVE[table]
+        conditions.append(
+            select(side.c.proposal_id)
+            .where(side.c.proposal_id == p.c.id, side.c[column] == value)
+            .exists()
+        )
+    if filters.q:
+        conditions.append(p.c.search.like(f"%{_escape(filters.q.lower())}%", escape="\\"))
+    return conditions
+
+
+def _status(status: Status, today: dt.date) -> list[ColumnElement[bool]]:
+    """Expiry is a reading of `active` against today's date, never a stored status."""
+    p = _proposals
+    if status is Status.EXPIRED:
+        return [p.c.status == Status.ACTIVE.value, p.c.end_date < today]
+    if status is Status.ACTIVE:
+        return [p.c.status == Status.ACTIVE.value, p.c.end_date >= today]
+    return [p.c.status == status.value]
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def review_queue(
+    engine: AsyncEngine,
+    *,
+    reviewer_region: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> QueuePage:
+    """Proposals awaiting review, oldest first; a reviewer never sees its own region's."""
+    queue = LIVE["review_queue"]
+    query = select(queue.c.seq, queue.c.item)
+    if reviewer_region is not None:
+        query = query.where(~queue.c.parties.contains(f",{reviewer_region},", autoescape=True))
+    if cursor is not None:
+        query = query.where(queue.c.seq > decode_cursor(cursor))
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query.order_by(queue.c.seq).limit(clamp(limit)))).all()
+    items = tuple(_item.decode(item) for _, item in rows)
+    return QueuePage(items=items, next_cursor=_next(rows, clamp(limit)))

@@ -1,0 +1,98 @@
+"""The review queue: proposals awaiting an APEKSI review, with every party region to leave out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from projections.base import Loader, RowBuffer, Rows, delete_keys
+from projections.changes import Change
+from projections.schema import ReadModels
+from registry.ids import ProposalId
+from registry.principles.model import Verdict
+from registry.proposal.category import Category
+from registry.proposal.status import Status
+from registry.reference import load_reference
+from registry.terms import party_regions
+
+ENCODER = msgspec.json.Encoder()
+
+
+class QueueItem(msgspec.Struct, frozen=True, kw_only=True):
+    """A proposal waiting for review, as a reviewer's work list shows it."""
+
+    id: ProposalId
+    version: int
+    title: str
+    category: Category
+    initiator: str
+    initiator_name: str
+    outcome: Verdict | None
+    parties: tuple[str, ...]
+    submitted_at: dt.datetime
+    updated_at: dt.datetime
+
+
+def queue_row(change: Change) -> dict[str, Any] | None:
+    """The queue row of a proposal that awaits review, None for any other status."""
+    state = change.after
+    if state.status is not Status.SUBMITTED or state.terms is None or state.id is None:
+        return None
+    if state.submitted_at is None:
+        return None
+    parties = tuple(sorted(party_regions(state.initiator, state.terms)))
+    item = QueueItem(
+        id=state.id,
+        version=state.version,
+        title=state.terms.title,
+        category=state.category or Category.KSDD,
+        initiator=state.initiator,
+        initiator_name=load_reference().region_name(state.initiator) or state.initiator,
+        outcome=state.assessment.outcome if state.assessment else None,
+        parties=parties,
+        submitted_at=state.submitted_at,
+        updated_at=state.updated_at or state.submitted_at,
+    )
+    return {
+        "proposal_id": state.id,
+        "seq": change.seq,
+        "version": state.version,
+        "parties": f",{','.join(parties)},",
+        "item": ENCODER.encode(item),
+    }
+
+
+class ReviewQueueProjection:
+    """Keeps `review_queue`: a proposal enters when submitted and leaves at any other status."""
+
+    name = "review_queue"
+    tables: tuple[str, ...] = ("review_queue",)
+
+    async def apply(
+        self, conn: AsyncConnection, models: ReadModels, changes: Sequence[Change]
+    ) -> None:
+        ids = [change.after.id for change in changes]
+        await delete_keys(conn, models["review_queue"], "proposal_id", ids)
+        buffer = RowBuffer(models)
+        buffer.extend("review_queue", [r for c in changes if (r := queue_row(c)) is not None])
+        await buffer.flush(conn, final=True)
+
+    def loader(self, models: ReadModels) -> Loader:
+        return _QueueLoader(models)
+
+
+class _QueueLoader:
+    def __init__(self, models: ReadModels) -> None:
+        self.buffer = RowBuffer(models)
+
+    def add(self, change: Change) -> None:
+        row = queue_row(change)
+        if row is not None:
+            self.buffer.extend("review_queue", [row])
+
+    def take(self, *, final: bool) -> Rows:
+        return self.buffer.take(final=final)

@@ -1,0 +1,158 @@
+"""Builds the Litestar application: routes, dependencies, problems, OpenAPI, lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
+
+import msgspec
+from litestar import Litestar, Router, get
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import ServiceUnavailableException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from sqlalchemy.exc import SQLAlchemyError
+
+from projections.lag import ProjectionLag, projection_lag
+from registry.api.audit import AuditRoutes
+from registry.api.context import provide_principal, provide_services
+from registry.api.documentation import OPERATIONS
+from registry.api.lists import ListRoutes
+from registry.api.member_commands import ProposalCommands
+from registry.api.observability import RequestLog, metrics, prometheus_config
+from registry.api.problems import internal_error, problem_details_plugin
+from registry.api.proposals import ProposalCollection
+from registry.api.reading import ReadSide
+from registry.api.reads import ProposalReads
+from registry.api.reference import ReferenceRoutes
+from registry.services import Services, build_services
+from registry.settings import Settings
+
+DOCS_ASSETS = "/schema/assets"
+
+
+class Health(msgspec.Struct, frozen=True):
+    status: str
+
+
+class Readiness(msgspec.Struct, frozen=True, kw_only=True):
+    status: str
+    database: str
+    head_position: int
+    projections: tuple[ProjectionLag, ...]
+
+
+@get("/health", sync_to_thread=False, tags=["operations"])
+def health() -> Health:
+    """Liveness: the process answers."""
+    return Health(status="ok")
+
+
+@get("/ready", tags=["operations"], responses=OPERATIONS)
+async def ready(services: NamedDependency[Services]) -> Readiness:
+    """Readiness: the database answers and no projection trails the log by too much."""
+    try:
+        lags = await projection_lag(services.engine)
+        head = await services.store.head_position()
+    except (SQLAlchemyError, OSError) as error:
+        raise ServiceUnavailableException(detail="the database is not reachable") from error
+    limit = services.settings.ready_max_lag_events
+    behind = [lag.name for lag in lags if lag.events > limit]
+    if behind:
+        raise ServiceUnavailableException(
+            detail=f"projections more than {limit} events behind the log: {', '.join(behind)}"
+        )
+    return Readiness(
+        status="ready",
+        database=services.engine.dialect.name,
+        head_position=head,
+        projections=lags,
+    )
+
+
+def provide_read_side(services: NamedDependency[Services]) -> ReadSide:
+    return ReadSide(services)
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="kerjasama",
+        version="0.1.0",
+        description=(
+            "Registry of cooperation between Indonesian regions and their partners "
+            "(kerja sama daerah). Errors are RFC 9457 problem+json."
+        ),
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(
+                    type="http", scheme="bearer", description="`kerjasama token create`"
+                )
+            }
+        ),
+        security=[{"bearer": []}],
+        path="/schema",
+        # Swagger UI from a package, served by us: the docs page works with no CDN in reach.
+        render_plugins=[
+            SwaggerRenderPlugin(
+                path=["/", "/swagger"],
+                js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+                css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+                standalone_preset_js_url=f"{DOCS_ASSETS}/swagger-ui-standalone-preset.js",
+                favicon=f"<link rel='icon' href='{DOCS_ASSETS}/favicon-32x32.png'>",
+            )
+        ],
+    )
+
+
+def docs_assets() -> Router:
+    static = Path(str(files("swagger_ui").joinpath("static")))
+    return create_static_files_router(
+        path=DOCS_ASSETS, directories=[static], include_in_schema=False, name="docs_assets"
+    )
+
+
+def create_app(settings: Settings, services: Services | None = None) -> Litestar:
+    """The app; tests hand in their own services, `kerjasama serve` lets it build them."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if services is not None:
+            yield
+            return
+        app.state.services = build_services(settings)
+        await app.state.services.start()
+        try:
+            yield
+        finally:
+            await app.state.services.close()
+
+    return Litestar(
+        route_handlers=[
+            health,
+            ready,
+            metrics,
+            ProposalCollection,
+            ProposalCommands,
+            ProposalReads,
+            ListRoutes,
+            AuditRoutes,
+            ReferenceRoutes,
+            docs_assets(),
+        ],
+        dependencies={
+            "services": Provide(provide_services, sync_to_thread=False),
+            "principal": Provide(provide_principal),
+            "read_side": Provide(provide_read_side, sync_to_thread=False),
+        },
+        plugins=[problem_details_plugin()],
+        middleware=[RequestLog, prometheus_config().middleware],
+        exception_handlers={Exception: internal_error},
+        openapi_config=openapi_config(),
+        lifespan=[lifespan],
+        state=State({"services": services} if services is not None else {}),
+    )

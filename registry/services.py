@@ -1,0 +1,75 @@
+"""The composition root: engine, store, codec, reference data, tokens, projector."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from events.codec import Codec
+from events.sql import SqlEventStore
+from projections.projector import PROJECTIONS, Projector, wait_for_position
+from registry.database import open_engine
+from registry.event_types import EVENT_TYPES, Event
+from registry.principles.ruleset import Ruleset, load_ruleset
+from registry.reference import Reference, load_reference
+from registry.settings import Settings
+from registry.token_store import TokenStore
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything a request or a CLI command needs, made once per process."""
+
+    settings: Settings
+    engine: AsyncEngine
+    # Read-model queries run in autocommit: no BEGIN and ROLLBACK round trips around a SELECT.
+    reader: AsyncEngine
+    codec: Codec[Event]
+    store: SqlEventStore[Event]
+    reference: Reference
+    ruleset: Ruleset
+    tokens: TokenStore
+    projector: Projector | None
+
+    async def start(self) -> None:
+        if self.projector is not None:
+            await self.projector.start()
+
+    async def close(self) -> None:
+        if self.projector is not None:
+            await self.projector.stop()
+        await self.engine.dispose()
+
+    async def caught_up(self, position: int, projection: str = "proposals") -> bool:
+        """Read your writes: wait until a read model reflects the log up to `position`.
+
+        Commands wait for `proposals` (the detail and the lists) only; the review queue and the
+        statistics follow a moment later, and waiting for them would slow every command.
+        """
+        within = self.settings.read_your_writes_seconds
+        if self.projector is not None:
+            return await self.projector.wait_for(position, within, projection)
+        return await wait_for_position(self.engine, position, within, projection)
+
+    async def all_caught_up(self, position: int) -> bool:
+        """Every read model reflects the log up to `position` (for the demo and the tests)."""
+        results = [await self.caught_up(position, p.name) for p in PROJECTIONS]
+        return all(results)
+
+
+def build_services(settings: Settings) -> Services:
+    engine = open_engine(settings)
+    codec = Codec(EVENT_TYPES, max_payload_bytes=settings.max_payload_bytes)
+    reference = load_reference()
+    return Services(
+        settings=settings,
+        engine=engine,
+        reader=engine.execution_options(isolation_level="AUTOCOMMIT"),
+        codec=codec,
+        store=SqlEventStore(engine, codec),
+        reference=reference,
+        ruleset=load_ruleset(),
+        tokens=TokenStore(engine, reference),
+        projector=Projector(engine) if settings.projector_in_process else None,
+    )

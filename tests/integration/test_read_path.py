@@ -1,0 +1,105 @@
+"""The fast log read (driver rows, decoded by `decode_rows`) returns exactly the typed events."""
+
+from __future__ import annotations
+
+import pickle
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import msgspec
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from events.envelope import Metadata, NewEvent
+from events.records import utc_from_text, uuid_from_hex
+from events.schema import events
+from events.sql import READ_PAGE_SIZE, SqlEventStore
+from tests.contract.toy_events import Deposited, Renamed, ToyEvent, toy_codec
+
+
+async def filled(engine: AsyncEngine, appends: int) -> SqlEventStore[ToyEvent]:
+    store = SqlEventStore(engine, toy_codec())
+    for n in range(appends):
+        metadata = Metadata(actor=f"tok-{n % 2}", request_id="r") if n % 3 else None
+        await store.append(f"acct-{n % 4}", [NewEvent(Deposited(amount=n, note="x"))])
+        await store.append(
+            f"acct-{n % 4}",
+            [NewEvent(Deposited(amount=i)) for i in range(7)],
+            metadata=metadata,
+        )
+    return store
+
+
+async def test_read_all_equals_the_typed_read_of_every_stream(engine: AsyncEngine) -> None:
+    store = await filled(engine, 20)
+    everything = [e async for e in store.read_all()]
+    by_stream = sorted(
+        [e for s in range(4) for e in await store.read_stream(f"acct-{s}")],
+        key=lambda e: e.position,
+    )
+    assert everything == by_stream
+    for event in everything:
+        assert isinstance(event.event_id, uuid.UUID)
+        assert event.recorded_at.utcoffset() == timedelta(0)
+        assert type(event.hash) is bytes
+        assert len(event.hash) == 32
+    assert {e.metadata for e in everything} == {
+        Metadata(),
+        Metadata(actor="tok-0", request_id="r"),
+        Metadata(actor="tok-1", request_id="r"),
+    }
+
+
+async def test_an_old_schema_version_is_upcast_through_read_all(engine: AsyncEngine) -> None:
+    old = msgspec.json.encode({"type": "Renamed", "title": "Kas Kota"})
+    row = {
+        "position": 1,
+        "stream_id": "acct-1",
+        "version": 1,
+        "event_id": uuid.uuid4(),
+        "type": "Renamed",
+        "schema_version": 1,
+        "data": old,
+        "metadata": b"{}",
+        "recorded_at": datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
+        "hash": bytes(32),
+    }
+    async with engine.begin() as conn:
+        await conn.execute(insert(events), [row])
+    [event] = [e async for e in SqlEventStore(engine, toy_codec()).read_all()]
+    assert event.payload == Renamed(name="Kas Kota")
+    assert (event.event_id, event.recorded_at) == (row["event_id"], row["recorded_at"])
+
+
+async def test_limits_pages_and_an_early_stop(engine: AsyncEngine) -> None:
+    store = SqlEventStore(engine, toy_codec())
+    for chunk in range(3):
+        await store.append(f"acct-{chunk}", [NewEvent(Deposited(amount=i)) for i in range(500)])
+    assert [e async for e in store.read_all(limit=0)] == []
+    assert [e async for e in store.read_all(limit=-3)] == []
+    across = [e.position async for e in store.read_all(after_position=10, limit=READ_PAGE_SIZE)]
+    assert across == list(range(11, 11 + READ_PAGE_SIZE))
+    async for event in store.read_all():
+        if event.position == 5:
+            break
+    assert len([e async for e in store.read_all()]) == 1500
+    assert (await store.verify()).ok
+
+
+def test_a_uuid_from_sqlite_hex_is_an_ordinary_uuid() -> None:
+    original = uuid.uuid4()
+    rebuilt = uuid_from_hex(original.hex)
+    assert type(rebuilt) is uuid.UUID
+    assert (rebuilt, hash(rebuilt), str(rebuilt)) == (original, hash(original), str(original))
+    assert rebuilt.is_safe is uuid.SafeUUID.unknown
+    assert pickle.loads(pickle.dumps(rebuilt)) == original
+    assert uuid_from_hex(str(original)) == original
+
+
+def test_a_time_from_sqlite_text_is_aware_utc() -> None:
+    moment = utc_from_text("2026-11-23 17:00:24.815695")
+    assert moment == datetime(2026, 11, 23, 17, 0, 24, 815695, tzinfo=UTC)
+    assert moment.tzinfo is UTC
+    assert utc_from_text("2026-11-23 19:00:24+02:00") == datetime(
+        2026, 11, 23, 17, 0, 24, tzinfo=UTC
+    )

@@ -1,0 +1,68 @@
+"""The bulk path of a rebuild: pages and batches of any size, indexes and statistics after it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Connection, inspect, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from projections import base, bulk
+from projections.projector import Projector
+from projections.queries import ProposalFilter, list_proposals
+from projections.rebuild import rebuild
+from projections.schema import LIVE
+from tests.projections.histories import Store, lifecycle, varied
+from tests.projections.test_rebuild_and_time import caught_up
+
+
+def index_names(connection: Connection) -> dict[str, set[str]]:
+    inspector = inspect(connection)
+    return {
+        name: {str(index["name"]) for index in inspector.get_indexes(name)} for name in LIVE.tables
+    }
+
+
+async def test_small_pages_and_batches_rebuild_the_same_models_twice_over(
+    engine: AsyncEngine, store: Store, projector: Projector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pages that split streams and batches written while the next is built: the same models.
+    monkeypatch.setattr(bulk, "PAGE_SIZE", 7)
+    monkeypatch.setattr(base, "BULK_ROWS", 5)
+    await varied(store, 9)
+    await lifecycle(store)
+    await caught_up(projector, store)
+    for _ in range(2):  # a second rebuild finds no index or statistics name left taken
+        report = await rebuild(engine, swap=True)
+        assert report.ok
+        assert report.events_replayed == await store.head_position()
+    async with engine.connect() as conn:
+        found = await conn.run_sync(index_names)
+    for name, table in LIVE.tables.items():
+        assert found[name] >= {str(index.name) for index in table.indexes}
+    found_by_search = await list_proposals(engine, ProposalFilter(q="festival"), limit=500)
+    assert found_by_search.items
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_rebuilt_tables_carry_statistics_and_are_analysed(
+    engine: AsyncEngine, store: Store, projector: Projector
+) -> None:
+    await varied(store, 4)
+    await caught_up(projector, store)
+    assert (await rebuild(engine, swap=True)).ok
+    async with engine.connect() as conn:
+        statistics = await conn.scalar(
+            text(
+                "SELECT count(*) FROM pg_statistic_ext"
+                " WHERE stxname = 'proposals_status_end_date'"
+                " AND stxrelid = 'proposals'::regclass"
+            )
+        )
+        analysed = await conn.scalar(
+            text(
+                "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables"
+                " WHERE relname = 'proposals'"
+            )
+        )
+    assert statistics == 1
+    assert analysed

@@ -1,0 +1,130 @@
+"""The projector applies every event exactly once: through crashes, writers and a rival."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from events.engine import make_engine
+from projections import checkpoints
+from projections.base import Loader, Projection
+from projections.changes import Change
+from projections.lag import projection_lag
+from projections.projector import PROJECTIONS, Projector, apply_batch
+from projections.queries import get_proposal
+from projections.rebuild import rebuild
+from projections.schema import LIVE, ReadModels
+from tests.projections.histories import Store, lifecycle, open_store, submit, varied
+
+
+class Crashing:
+    """A projection that writes its rows and then dies before the batch commits."""
+
+    def __init__(self, inner: Projection) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.tables = inner.tables
+
+    async def apply(
+        self, conn: AsyncConnection, models: ReadModels, changes: Sequence[Change]
+    ) -> None:
+        await self.inner.apply(conn, models, changes)
+        raise RuntimeError("the process died mid-batch")
+
+    def loader(self, models: ReadModels) -> Loader:
+        return self.inner.loader(models)
+
+
+async def row_counts(engine: AsyncEngine) -> dict[str, int]:
+    async with engine.connect() as conn:
+        return {
+            name: int(await conn.scalar(select(func.count()).select_from(table)) or 0)
+            for name, table in LIVE.tables.items()
+        }
+
+
+async def assert_equal_to_rebuild(engine: AsyncEngine) -> None:
+    report = await rebuild(engine, swap=False)
+    assert report.ok, report.differences
+    assert report.events_replayed >= 1
+
+
+async def test_a_crash_mid_batch_applies_nothing_and_a_restart_applies_everything_once(
+    engine: AsyncEngine, store: Store
+) -> None:
+    await varied(store, 6)
+    async with engine.begin() as conn:
+        await checkpoints.ensure(conn, [p.name for p in PROJECTIONS])
+    for projection in PROJECTIONS:
+        with pytest.raises(RuntimeError):
+            await apply_batch(engine, Crashing(projection), batch_size=5)
+    assert set((await row_counts(engine)).values()) == {0}
+    async with engine.connect() as conn:
+        assert set((await checkpoints.read_all(conn)).values()) == {0}
+    restarted = Projector(engine, batch_size=5)
+    for projection in PROJECTIONS:
+        await restarted.catch_up(projection)
+    await assert_equal_to_rebuild(engine)
+
+
+async def test_concurrent_writers_while_projecting(
+    engine: AsyncEngine, database_url: str, projector: Projector
+) -> None:
+    writers = [make_engine(database_url) for _ in range(3)]
+    try:
+        await asyncio.gather(
+            *(varied(open_store(w), 8, seed) for seed, w in enumerate(writers)),
+            *(lifecycle(open_store(w)) for w in writers),
+        )
+        head = await open_store(engine).head_position()
+        for name in ("proposals", "review_queue", "stats"):
+            assert await projector.wait_for(head, 20, name)
+    finally:
+        for writer in writers:
+            await writer.dispose()
+    await assert_equal_to_rebuild(engine)
+
+
+async def test_two_projectors_never_apply_the_same_events_and_one_takes_over(
+    engine: AsyncEngine, database_url: str, store: Store
+) -> None:
+    engines = [make_engine(database_url) for _ in range(2)]
+    first, second = (Projector(e, poll_interval=0.05, lock_retry=0.05) for e in engines)
+    try:
+        await first.start()
+        await second.start()
+        await asyncio.gather(varied(store, 10), lifecycle(store))
+        head = await store.head_position()
+        for name in ("proposals", "review_queue", "stats"):
+            assert await first.wait_for(head, 20, name)
+        await assert_equal_to_rebuild(engine)
+        await first.stop()
+        pid, handled = await submit(store)
+        for name in ("proposals", "review_queue", "stats"):
+            assert await second.wait_for(handled.result.last_position, 20, name)
+        assert await get_proposal(engine, pid) is not None
+    finally:
+        await first.stop()
+        await second.stop()
+        for e in engines:
+            await e.dispose()
+    await assert_equal_to_rebuild(engine)
+
+
+async def test_lag_counts_events_and_seconds_behind_the_head(
+    engine: AsyncEngine, store: Store
+) -> None:
+    _, steps = await lifecycle(store)
+    idle = Projector(engine)
+    async with engine.begin() as conn:
+        await checkpoints.ensure(conn, [p.name for p in PROJECTIONS])
+    behind = {lag.name: lag for lag in await projection_lag(engine)}
+    assert behind["proposals"].events == steps[-1].result.last_position
+    assert behind["proposals"].seconds > 0
+    for projection in PROJECTIONS:
+        await idle.catch_up(projection)
+    assert {(lag.events, lag.seconds) for lag in await projection_lag(engine)} == {(0, 0.0)}
