@@ -33,6 +33,21 @@ class DuplicateEventId(EventStoreError):
         )
 
 
+class CommitOutcomeUnknown(EventStoreError):
+    """The connection to the database failed during COMMIT: the events may or may not be stored.
+
+    Like an answer lost on the way, only a look at the log tells; a retry with the same
+    expected version (or the same event ids) is safe: it lands once or is refused.
+    """
+
+    def __init__(self, stream_ids: list[str]) -> None:
+        self.stream_ids = stream_ids
+        super().__init__(
+            "the database connection failed while committing; the append may or may not be "
+            f"stored: read stream(s) {', '.join(sorted(set(stream_ids)))} to know"
+        )
+
+
 class InvalidExpectedVersion(EventStoreError, TypeError):
     """The expected version is neither a version number nor a StreamState."""
 

@@ -25,9 +25,10 @@ from events.envelope import (
     StreamState,
     Verification,
 )
-from events.errors import EventStoreError, VersionConflict
+from events.errors import CommitOutcomeUnknown, EventStoreError, VersionConflict
 from events.hashing import GENESIS_HASH
 from events.lookups import LOG_PAGE, known_events, stream_versions
+from events.outages import database_unreachable
 from events.planning import BatchPlan, KnownEvent, PreparedAppend, commit_time, prepare
 from events.records import (
     STORED_COLUMNS,
@@ -129,7 +130,9 @@ class SqlEventStore(Generic[E]):
                 # Only a stored event id can collide under the head lock: plan the batch again,
                 # this time knowing where those ids live (an idempotent repeat or a duplicate).
                 outcomes = await self._commit_once(batch, look_up_known=True)
-        except Exception as failure:  # the transaction rolled back: nothing of the batch is stored
+        except Exception as failure:
+            # The transaction rolled back and nothing of the batch is stored, unless the failure
+            # is CommitOutcomeUnknown: then each append learns that it cannot know.
             for pending in batch:
                 pending.future.set_exception(failure)
             return
@@ -142,14 +145,24 @@ class SqlEventStore(Generic[E]):
     async def _commit_once(
         self, batch: list[_Pending], *, look_up_known: bool
     ) -> list[AppendResult | BaseException]:
-        async with self._engine.begin() as conn:
-            start = await self._read_start(conn, batch)
-            known = await self._read_known(conn, batch) if look_up_known else {}
-            outcomes, plan = self._plan(batch, start, known)
-            if not look_up_known and any(isinstance(o, VersionConflict) for o in outcomes):
-                # A stale version may be the repeat of an append that landed: look before refusing.
-                outcomes, plan = self._plan(batch, start, await self._read_known(conn, batch))
-            await self._write(conn, plan)
+        committing = False
+        try:
+            async with self._engine.begin() as conn:
+                start = await self._read_start(conn, batch)
+                known = await self._read_known(conn, batch) if look_up_known else {}
+                outcomes, plan = self._plan(batch, start, known)
+                if not look_up_known and any(isinstance(o, VersionConflict) for o in outcomes):
+                    # A stale version may be the repeat of an append that landed: look first.
+                    outcomes, plan = self._plan(batch, start, await self._read_known(conn, batch))
+                await self._write(conn, plan)
+                committing = bool(plan.rows)
+        except Exception as failure:
+            # A PostgreSQL connection lost during COMMIT may have committed before it went:
+            # saying "not stored" could be a lie. SQLite's COMMIT is local: it failed, or not.
+            if committing and self.dialect != "sqlite" and database_unreachable(failure):
+                streams = [pending.append.stream_id for pending in batch]
+                raise CommitOutcomeUnknown(streams) from failure
+            raise
         return outcomes
 
     async def _read_start(self, conn: AsyncConnection, batch: list[_Pending]) -> _Start:

@@ -51,6 +51,7 @@ class _Advisory:
         self.wake.set()
 
     async def connect(self) -> None:
+        # A lost connection took its session locks with it: none is held any more.
         self.held.clear()
         self.connection = await asyncpg.connect(self.dsn)
         await self.connection.add_listener(CHANNEL, self._woken)
@@ -78,8 +79,9 @@ async def open_locks(engine: AsyncEngine, wake: asyncio.Event) -> AsyncIterator[
         yield _Everyone()
         return
     dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    # Connected at the first `acquire`, and again after the connection is lost: the projector
+    # retries a failed cycle, so a database that is away at start-up is no reason to stop.
     locks = _Advisory(dsn, wake)
-    await locks.connect()
     try:
         yield locks
     finally:

@@ -8,9 +8,9 @@ import time
 from collections.abc import Sequence
 
 import structlog
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from events.outages import database_unreachable
 from projections import checkpoints
 from projections.base import Projection
 from projections.changes import changes_of, read_batch
@@ -28,6 +28,14 @@ PROJECTIONS: tuple[Projection, ...] = (
     StatsProjection(),
 )
 BATCH_SIZE = 500
+# Retries after a failed cycle: quick at first, then no more than one attempt every few seconds.
+FIRST_RETRY_SECONDS = 0.1
+MAX_RETRY_SECONDS = 2.0
+
+
+def backoff(failures: int) -> float:
+    """The pause after the `failures`-th failed cycle in a row: doubling, capped."""
+    return float(min(FIRST_RETRY_SECONDS * 2 ** min(failures - 1, 16), MAX_RETRY_SECONDS))
 
 
 async def apply_events(
@@ -105,20 +113,41 @@ class Projector:
         self._wake.set()
 
     async def run(self) -> None:
+        failures = 0
         async with open_locks(self.engine, self._wake) as locks:
             while not self._stopping.is_set():
                 self._wake.clear()
                 try:
                     applied, waiting = await self._cycle(locks)
-                except (SQLAlchemyError, OSError) as error:
-                    log.warning("projection_cycle_failed", error=str(error))
-                    applied, waiting = 0, True
+                except Exception as error:
+                    # Nothing may end this task but `stop`: a database that is away comes back,
+                    # and the projector must be there to catch up when it does.
+                    failures += 1
+                    pause = backoff(failures)
+                    self._log_failure(error, failures, pause)
+                    await self._pause(pause)
+                    continue
+                if failures:
+                    log.info("projection_resumed", after_failures=failures)
+                    failures = 0
                 if applied:
                     continue
                 pause = min(self.poll_interval, self.lock_retry) if waiting else self.poll_interval
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), pause)
+                await self._pause(pause)
         await self._announce()
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep until the pause is over or something wakes us (a NOTIFY, a nudge, `stop`)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+    @staticmethod
+    def _log_failure(error: Exception, failures: int, pause: float) -> None:
+        fields = {"error_type": type(error).__name__, "error": str(error), "failures": failures}
+        if database_unreachable(error):
+            log.warning("projection_database_unavailable", retry_in=pause, **fields)
+        else:
+            log.error("projection_cycle_failed", retry_in=pause, exc_info=error, **fields)
 
     async def _cycle(self, locks: Locks) -> tuple[int, bool]:
         """Catch up every projection whose lock this process holds; (events, some lock missed)."""

@@ -16,8 +16,8 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
-from sqlalchemy.exc import SQLAlchemyError
 
+from events.outages import database_unreachable
 from projections.lag import ProjectionLag, projection_lag
 from registry.api.audit import AuditRoutes
 from registry.api.context import provide_principal, provide_services
@@ -25,7 +25,7 @@ from registry.api.documentation import OPERATIONS
 from registry.api.lists import ListRoutes
 from registry.api.member_commands import ProposalCommands
 from registry.api.observability import RequestLog, metrics, prometheus_config
-from registry.api.problems import internal_error, problem_details_plugin
+from registry.api.problems import RETRY_AFTER_SECONDS, internal_error, problem_details_plugin
 from registry.api.proposals import ProposalCollection
 from registry.api.reading import ReadSide
 from registry.api.reads import ProposalReads
@@ -34,6 +34,7 @@ from registry.services import Services, build_services
 from registry.settings import Settings
 
 DOCS_ASSETS = "/schema/assets"
+RETRY_AFTER = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 class Health(msgspec.Struct, frozen=True):
@@ -59,13 +60,18 @@ async def ready(services: NamedDependency[Services]) -> Readiness:
     try:
         lags = await projection_lag(services.engine)
         head = await services.store.head_position()
-    except (SQLAlchemyError, OSError) as error:
-        raise ServiceUnavailableException(detail="the database is not reachable") from error
+    except Exception as error:
+        if not database_unreachable(error):
+            raise
+        raise ServiceUnavailableException(
+            detail="the database is not reachable", headers=RETRY_AFTER
+        ) from error
     limit = services.settings.ready_max_lag_events
     behind = [lag.name for lag in lags if lag.events > limit]
     if behind:
         raise ServiceUnavailableException(
-            detail=f"projections more than {limit} events behind the log: {', '.join(behind)}"
+            detail=f"projections more than {limit} events behind the log: {', '.join(behind)}",
+            headers=RETRY_AFTER,
         )
     return Readiness(
         status="ready",

@@ -16,7 +16,8 @@ from litestar.plugins.problem_details import (
     ProblemDetailsPlugin,
 )
 
-from events.errors import EncodingFailed, PayloadTooLarge, VersionConflict
+from events.errors import CommitOutcomeUnknown, EncodingFailed, PayloadTooLarge, VersionConflict
+from events.outages import database_unreachable
 from projections.queries import InvalidCursor
 from registry.access import Forbidden
 from registry.audit.errors import LogBroken, ProofUndefined, TreeSizeUnavailable
@@ -34,6 +35,8 @@ from registry.errors import (
 )
 
 PROBLEM_BASE = "/problems/"
+# Seconds a client should wait before retrying while the database is away: a restart takes a few.
+RETRY_AFTER_SECONDS = 2
 logger = structlog.get_logger(__name__)
 
 
@@ -158,6 +161,29 @@ def _undecodable(error: Exception) -> ProblemDetailsException:
     return problem(HTTPStatus.BAD_REQUEST, "malformed-body", detail)
 
 
+def database_unavailable() -> ProblemDetailsException:
+    """The database is away: nothing was recorded, and the same request may be sent again."""
+    return problem(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "database-unavailable",
+        "the database is not reachable right now; nothing was recorded, retry shortly",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def _outcome_unknown(error: CommitOutcomeUnknown) -> ProblemDetailsException:
+    # Not "database-unavailable": that one promises nothing was recorded, and this cannot.
+    logger.warning("commit_outcome_unknown", streams=error.stream_ids)
+    return problem(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "commit-outcome-unknown",
+        "the database went away while committing: the command may or may not be recorded. "
+        "Read the proposal, or send the command again with the same If-Match or "
+        "Idempotency-Key: it is recorded once at most",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 PROBLEMS: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
     HTTPException: _http_exception,
     RecursionError: _undecodable,
@@ -182,6 +208,7 @@ PROBLEMS: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
     ReviewerIsParty: _forbidden,
     PayloadTooLarge: _too_large,
     EncodingFailed: lambda e: problem(HTTPStatus.UNPROCESSABLE_ENTITY, "unencodable", str(e)),
+    CommitOutcomeUnknown: _outcome_unknown,
     InvalidCursor: lambda e: problem(
         HTTPStatus.BAD_REQUEST,
         "bad-request",
@@ -197,7 +224,19 @@ PROBLEMS: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
 
 
 def internal_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
-    """A 500 is a bug: log it with the request id, and tell the client no more than that."""
+    """A 500 is a bug: log it with the request id, and tell the client no more than that.
+
+    A database that is away is not a bug: that is a 503 with Retry-After. The pool drops the
+    dead connections, so once the database is back the same request goes through.
+    """
+    if database_unreachable(error):
+        logger.warning(
+            "database_unavailable",
+            path=request.url.path,
+            error_type=type(error).__name__,
+            error=str(error),
+        )
+        return database_unavailable().to_response(request)
     # The traceback as plain text: a renderer that shows local variables would print the
     # request's headers, and with them its bearer token.
     logger.error(

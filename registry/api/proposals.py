@@ -8,6 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter, QueryParameter
 
+from events.outages import database_unreachable
 from projections.queries import DEFAULT_LIMIT, ProposalFilter, ProposalPage
 from registry.access import Action, Principal, authorize
 from registry.api.commanding import ETAG_HEADER, proposal_response, run_command
@@ -119,7 +120,7 @@ class ProposalCollection(Controller):
         earlier = await read_side.state(once.proposal_id, up_to=1)
         if earlier.terms is None:
             try:
-                await run_command(
+                handled = await run_command(
                     data.to_submit(once.proposal_id, principal.region),
                     Action.SUBMIT,
                     request=request,
@@ -133,9 +134,26 @@ class ProposalCollection(Controller):
                 # A concurrent retry with this key submitted between our read and our decision:
                 # its proposal is the answer to this request too, once the read side has it.
                 await read_side.caught_up(await services.store.head_position())
-            earlier = await read_side.state(once.proposal_id, up_to=1)
+            else:
+                try:
+                    return await self._answer_once(once, data, read_side)
+                except Exception as error:
+                    # The submission is recorded: a database gone away since must not turn
+                    # that into an error. What was appended is the answer (the rare race of
+                    # a concurrent retry with another body is checked when the database is up).
+                    if not database_unreachable(error):
+                        raise
+                    return proposal_response(read_side.view(handled.state), 201)
+        return await self._answer_once(once, data, read_side)
+
+    @staticmethod
+    async def _answer_once(
+        once: IdempotentSubmission, data: ProposalDraft, read_side: ReadSide
+    ) -> Response[ProposalView]:
+        """The proposal this key names, if it was submitted with this body."""
+        earlier = await read_side.state(once.proposal_id, up_to=1)
         if not once.same_submission(earlier, data):
             raise IdempotencyKeyReused(
-                f"Idempotency-Key {key!r} was used for another proposal body"
+                f"Idempotency-Key {once.key!r} was used for another proposal body"
             )
         return proposal_response(read_side.view(await read_side.state(once.proposal_id)), 201)

@@ -7,6 +7,7 @@ import datetime as dt
 import structlog
 
 from events.envelope import RecordedEvent
+from events.outages import database_unreachable
 from projections.documents import proposal_document
 from projections.queries import get_proposal
 from registry.clock import today
@@ -53,6 +54,13 @@ class ReadSide:
 
     async def caught_up(self, position: int) -> None:
         """Answer a command only once a GET by anyone shows what it did (read your writes)."""
-        if not await self._services.caught_up(position):
-            # The event is committed: answering an error would invite a duplicate retry.
+        # The event is committed: answering an error now would tell the client it was not.
+        try:
+            reached = await self._services.caught_up(position)
+        except Exception as error:
+            if not database_unreachable(error):
+                raise
+            log.warning("read_your_writes_unavailable", position=position, error=str(error))
+            return
+        if not reached:
             log.warning("read_your_writes_timed_out", position=position)

@@ -1,0 +1,74 @@
+"""A PostgreSQL connection lost during COMMIT: the store says it cannot know, never "not stored"."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from events.engine import make_engine
+from events.envelope import NewEvent, StreamState
+from events.errors import CommitOutcomeUnknown
+from events.planning import BatchPlan
+from events.sql import SqlEventStore
+from tests.conftest import provide_database
+from tests.contract.toy_events import Deposited, ToyEvent, toy_codec
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest) -> Any:
+    yield from provide_database(request, "postgres")
+
+
+class CutBeforeCommit(SqlEventStore[ToyEvent]):
+    """The real store, whose connection is terminated by the server once its rows are written."""
+
+    cut = False
+
+    async def _write(self, conn: AsyncConnection, plan: BatchPlan) -> None:
+        await super()._write(conn, plan)
+        if self.cut:
+            return
+        self.cut = True
+        pid = await conn.scalar(text("SELECT pg_backend_pid()"))
+        admin = await asyncpg.connect(asyncpg_dsn(conn.engine))
+        try:
+            await admin.execute("SELECT pg_terminate_backend($1)", pid)
+            for _ in range(1000):  # gone within ten seconds, or the COMMIT below might land
+                alive = "SELECT count(*) FROM pg_stat_activity WHERE pid = $1"
+                if not await admin.fetchval(alive, pid):
+                    break
+                await asyncio.sleep(0.01)
+        finally:
+            await admin.close()
+
+
+def asyncpg_dsn(engine: AsyncEngine) -> str:
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def test_a_commit_cut_off_is_an_unknown_outcome_and_a_retry_lands_once(
+    postgres_url: str,
+) -> None:
+    engine = make_engine(postgres_url)
+    try:
+        store = CutBeforeCommit(engine, toy_codec())
+        event: NewEvent[ToyEvent] = NewEvent(Deposited(amount=5))
+        with pytest.raises(CommitOutcomeUnknown) as raised:
+            await store.append("account-1", [event], expected_version=StreamState.NO_STREAM)
+        assert raised.value.stream_ids == ["account-1"]
+        # Here the connection died before COMMIT reached the server, so nothing is stored; the
+        # store could not know that. The retry (same event id) lands once on a fresh connection.
+        assert await store.read_stream("account-1") == []
+        result = await store.append("account-1", [event], expected_version=StreamState.NO_STREAM)
+        again = await store.append("account-1", [event], expected_version=StreamState.NO_STREAM)
+        assert (result.version, again) == (1, result)
+        assert [e.version for e in await store.read_stream("account-1")] == [1]
+    finally:
+        await engine.dispose()
