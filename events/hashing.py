@@ -10,7 +10,7 @@ import msgspec
 
 GENESIS_HASH = bytes(32)
 # Bumping the domain tag is how a future change of the canonical form stays verifiable.
-_DOMAIN_TAG = b"kerjasama/event/v1\x00"
+DOMAIN_TAG = b"kerjasama/event/v1\x00"
 _envelope_encoder = msgspec.json.Encoder()
 
 
@@ -44,7 +44,7 @@ def event_hash(
             canonical_time(recorded_at),
         ]
     )
-    digest = hashlib.sha256(_DOMAIN_TAG)
+    digest = hashlib.sha256(DOMAIN_TAG)
     digest.update(previous_hash)
     # Length prefixes make the concatenation unambiguous: no two events share a byte string.
     for part in (envelope, metadata, data):

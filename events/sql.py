@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from events.codec import Codec
+from events.database_verify import DatabaseChainCheck
 from events.envelope import (
     AppendResult,
     ExpectedVersion,
@@ -227,7 +228,7 @@ class SqlEventStore(Generic[E]):
             query = query.where(events.c.version <= to_version)
         if until is not None:
             query = query.where(events.c.recorded_at <= until)
-        async with self._engine.connect() as conn:
+        async with self._reader.connect() as conn:
             rows = (await conn.execute(query)).all()
         return [to_recorded(self._codec, row) for row in rows]
 
@@ -294,7 +295,7 @@ class SqlEventStore(Generic[E]):
         return page
 
     async def head(self) -> tuple[int, bytes]:
-        async with self._engine.connect() as conn:
+        async with self._reader.connect() as conn:
             row = (
                 await conn.execute(
                     select(event_log_head.c.position, event_log_head.c.hash).where(
@@ -311,11 +312,19 @@ class SqlEventStore(Generic[E]):
     async def verify(self, from_position: int = 1, to_position: int | None = None) -> Verification:
         start = max(from_position, 1)
         head_position, head_hash = await self.head()
+        if self.dialect == "postgresql":
+            end = head_position if to_position is None else min(to_position, head_position)
+            checked = await DatabaseChainCheck(self._engine, self._row_at).run(start, end)
+            return checked.finish(head_position, head_hash, to_position)
         verifier = ChainVerifier(start, await self._hash_before(start))
         async for page in self.read_rows(after_position=start - 1, to_position=to_position):
             if not verifier.feed(page):
                 break
         return verifier.finish(head_position, head_hash, to_position)
+
+    async def _row_at(self, position: int) -> RowValues | None:
+        page = await self._page(position - 1, position, 1)
+        return page[0] if page else None
 
     async def _hash_before(self, position: int) -> bytes:
         if position <= 1:
