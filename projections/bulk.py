@@ -8,23 +8,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from events.envelope import RecordedEvent
-from events.records import STORED_COLUMNS, RowValues, decode_rows
 from projections.base import Rows, insert_rows
-from projections.changes import CODEC
 from projections.schema import ReadModels
-from registry.event_types import Event
 
 PAGE_SIZE = 5000
 
+# What folding needs and no more: the metadata, event ids and hashes that `read_all` also
+# decodes are the auditor's, and reading them cost the rebuild a third of its time.
+FOLD_COLUMNS = ("position", "stream_id", "version", "type", "schema_version", "data", "recorded_at")
+FoldRow = tuple[int, str, int, str, int, bytes, Any]
+
 _STREAM_PAGE = (
-    f"SELECT {', '.join(STORED_COLUMNS)} FROM events"
+    f"SELECT {', '.join(FOLD_COLUMNS)} FROM events"
     " WHERE position <= {0} AND (stream_id, version) > ({1}, {2})"
     " ORDER BY stream_id, version LIMIT {3}"
 )
@@ -34,12 +35,10 @@ _STREAM_PAGES = {
 }
 
 
-async def stream_pages(
-    engine: AsyncEngine, head: int
-) -> AsyncIterator[Iterator[RecordedEvent[Event]]]:
-    """The log up to `head` in (stream, version) order, a page at a time, the next one prefetched.
-
-    Each page's events are decoded as they are iterated (see `decode_rows`).
+async def stream_pages(engine: AsyncEngine, head: int) -> AsyncIterator[Sequence[FoldRow]]:
+    """The log up to `head` in (stream, version) order as `FOLD_COLUMNS` rows, a page at a
+    time, the next one prefetched. Record times are native datetimes on PostgreSQL and the
+    stored text on SQLite (`utc_from_text` reads it).
 
     `head` bounds an append-only log, so the pages need no common snapshot: each is one
     statement, in autocommit on PostgreSQL (see `SqlEventStore`).
@@ -49,23 +48,23 @@ async def stream_pages(
     reader = engine.execution_options(isolation_level="AUTOCOMMIT") if native else engine
     statement = _STREAM_PAGES[dialect]
 
-    async def fetch(stream_id: str, version: int) -> Sequence[RowValues]:
+    async def fetch(stream_id: str, version: int) -> Sequence[FoldRow]:
         async with reader.connect() as conn:
             result = await conn.exec_driver_sql(statement, (head, stream_id, version, PAGE_SIZE))
-            rows: Sequence[RowValues] = result.cursor.fetchall()
+            rows: Sequence[FoldRow] = result.cursor.fetchall()
             result.close()
         return rows
 
-    pending: asyncio.Future[Sequence[RowValues]] | None = asyncio.ensure_future(fetch("", 0))
+    pending: asyncio.Future[Sequence[FoldRow]] | None = asyncio.ensure_future(fetch("", 0))
     try:
         while pending is not None:
             rows = await pending
             pending = None
             if len(rows) == PAGE_SIZE:
                 pending = asyncio.ensure_future(fetch(rows[-1][1], rows[-1][2]))
-                await asyncio.sleep(0)  # let the fetch send its query before we decode
+                await asyncio.sleep(0)  # let the fetch send its query before we fold
             if rows:
-                yield decode_rows(CODEC, rows, native=native)
+                yield rows
     finally:
         if pending is not None:
             with contextlib.suppress(Exception):

@@ -16,12 +16,12 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from events.envelope import RecordedEvent
+from events.records import utc_from_text
 from events.schema import event_log_head
 from projections import checkpoints
 from projections.base import Loader, Projection, Rows
-from projections.bulk import BulkWriter, stream_pages
-from projections.changes import Change
+from projections.bulk import BulkWriter, FoldRow, stream_pages
+from projections.changes import CODEC, Change
 from projections.projector import PROJECTIONS
 from projections.schema import ReadModels, beside
 from projections.swap import (
@@ -32,9 +32,8 @@ from projections.swap import (
     index_and_analyze,
     swap_in,
 )
-from registry.event_types import Event
 from registry.ids import STREAM_PREFIX
-from registry.proposal.state import fold, initial_state
+from registry.proposal.state import evolve, initial_state
 
 log = structlog.get_logger(__name__)
 
@@ -95,38 +94,59 @@ async def bulk_load(
         head = int(await conn.scalar(select(event_log_head.c.position)) or 0)
     loaders = [p.loader(models) for p in projections]
     writer = BulkWriter(engine, models)
-    current: list[RecordedEvent[Event]] = []
-    replayed = 0
+    folding = _Folding(loaders, native=engine.dialect.name != "sqlite")
     try:
         async for page in stream_pages(engine, head):
-            for event in page:
-                if current and event.stream_id != current[0].stream_id:
-                    _finish(current, loaders)
-                    current = []
-                    # A turn of the event loop per stream: the batch being written and the
-                    # page being read move on while this one is folded, not after it.
-                    await asyncio.sleep(0)
-                current.append(event)
-                replayed += 1
+            folding.feed(page)
             await writer.write(_take(loaders, final=False))
-        if current:
-            _finish(current, loaders)
+            # A turn of the event loop per page: the batch being written and the page being
+            # read move on while the next one is folded, not after it.
+            await asyncio.sleep(0)
+        folding.finish()
         await writer.write(_take(loaders, final=True))
         await writer.wait()
     except BaseException:
         await writer.abandon()
         raise
     await index_and_analyze(engine, models)
-    return head, replayed
+    return head, folding.replayed
 
 
-def _finish(history: list[RecordedEvent[Event]], loaders: list[Loader]) -> None:
-    """Fold one whole stream (the live path's `evolve`) and hand the result to each loader."""
-    if not history[0].stream_id.startswith(STREAM_PREFIX):
-        return
-    change = Change(initial_state(), fold(history), history[0].position, history[-1].position)
-    for loader in loaders:
-        loader.add(change)
+class _Folding:
+    """Folds rows stream by stream (the live path's `evolve`), each whole stream once."""
+
+    def __init__(self, loaders: list[Loader], *, native: bool) -> None:
+        self.loaders = loaders
+        self.native = native
+        self.replayed = 0
+        self.stream = ""
+        self.wanted = False
+        self.state = initial_state()
+        self.first = self.last = 0
+
+    def feed(self, rows: Sequence[FoldRow]) -> None:
+        decode = CODEC.decode
+        for position, stream_id, version, type_name, schema_version, data, at in rows:
+            self.replayed += 1
+            if stream_id != self.stream:
+                self.finish()
+                self.stream, self.first = stream_id, position
+                self.wanted = stream_id.startswith(STREAM_PREFIX)
+            if not self.wanted:
+                continue
+            if version != self.state.version + 1:
+                raise ValueError(f"{stream_id} version {version} follows {self.state.version}")
+            when = at if self.native else utc_from_text(at)
+            self.state = evolve(self.state, decode(type_name, schema_version, data), when)
+            self.last = position
+
+    def finish(self) -> None:
+        """Hand the stream folded so far to each loader, and start afresh."""
+        if self.wanted and self.state.version:
+            change = Change(initial_state(), self.state, self.first, self.last)
+            for loader in self.loaders:
+                loader.add(change)
+        self.state, self.wanted = initial_state(), False
 
 
 def _take(loaders: list[Loader], *, final: bool) -> Rows:
