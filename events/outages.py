@@ -5,6 +5,7 @@ The first is worth a retry a moment later (HTTP 503, the projector's backoff); t
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 
 import asyncpg
@@ -20,6 +21,9 @@ _ASYNCPG_AWAY: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.TooManyConnectionsError,
 )
 
+# A locked or busy file (after the busy timeout), or one that cannot be opened or read.
+_SQLITE_AWAY = ("locked", "busy", "unable to open", "disk I/O error")
+
 
 def database_unreachable(error: BaseException) -> bool:
     """Whether `error`, or what caused it, says the database cannot be reached right now."""
@@ -28,9 +32,12 @@ def database_unreachable(error: BaseException) -> bool:
 
 def _away(error: BaseException) -> bool:
     if isinstance(error, exc.DBAPIError):
-        # PEP 249's OperationalError is the database's operation failing (a dropped connection,
-        # SQLite's locked or unopenable file), not the statement: worth a retry.
-        return error.connection_invalidated or isinstance(error, exc.OperationalError)
+        # The driver's own error, inside, is looked at next: this says only whether SQLAlchemy
+        # found the connection dead.
+        return error.connection_invalidated
+    if isinstance(error, sqlite3.OperationalError):
+        # sqlite3 raises OperationalError for a syntax error too: only these are the file's.
+        return any(sign in str(error) for sign in _SQLITE_AWAY)
     if isinstance(error, asyncpg.exceptions.InterfaceError):
         return "connection is closed" in str(error)
     # A refused or reset socket, a timed-out connect, and the pool's own checkout timeout.

@@ -27,9 +27,9 @@ from tests.reliability.log_check import (
 
 KILLS = 3
 # Load between kills, in seconds: long enough for commands to be in flight at every kill.
-LOAD_BEFORE_KILL = (0.8, 2.0)
-DOWN_FOR = (0.0, 0.5)
-LOAD_AFTER_LAST_START = 1.5
+LOAD_BEFORE_KILL = (0.6, 1.6)
+DOWN_FOR = (0.0, 0.3)
+LOAD_AFTER_LAST_START = 1.0
 TIME_LIMIT = 150  # seconds; a run takes 20 to 30 s, more on a busy machine
 
 

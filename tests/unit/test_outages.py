@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import asyncpg
 import pytest
 from sqlalchemy import exc
@@ -43,7 +45,8 @@ def invalidated() -> exc.DBAPIError:
             "cannot call Connection.fetchval(): connection is closed"
         ),
         invalidated(),
-        wrapped(ValueError("database is locked"), exc.OperationalError),
+        wrapped(sqlite3.OperationalError("database is locked"), exc.OperationalError),
+        wrapped(sqlite3.OperationalError("unable to open database file"), exc.OperationalError),
     ],
     ids=lambda error: type(error).__name__,
 )
@@ -59,6 +62,7 @@ def test_a_database_that_is_away(error: BaseException) -> None:
         wrapped(ValueError("syntax error at or near"), exc.ProgrammingError),
         wrapped(asyncpg.exceptions.UniqueViolationError("duplicate key"), exc.IntegrityError),
         asyncpg.exceptions.InterfaceError("another operation is in progress"),
+        wrapped(sqlite3.OperationalError('near "SELEC": syntax error'), exc.OperationalError),
     ],
     ids=lambda error: type(error).__name__,
 )
