@@ -14,8 +14,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from projections.base import Rows, insert_rows
+from events.records import utc_from_text
+from projections.base import Loader, Rows, insert_rows
+from projections.changes import CODEC, Change
 from projections.schema import ReadModels
+from registry.ids import STREAM_PREFIX
+from registry.proposal.state import evolve, initial_state
 
 PAGE_SIZE = 5000
 
@@ -26,19 +30,30 @@ FoldRow = tuple[int, str, int, str, int, bytes, Any]
 
 _STREAM_PAGE = (
     f"SELECT {', '.join(FOLD_COLUMNS)} FROM events"
-    " WHERE position <= {0} AND (stream_id, version) > ({1}, {2})"
+    " WHERE position <= {0} AND (stream_id, version) > ({1}, {2}){bound}"
     " ORDER BY stream_id, version LIMIT {3}"
 )
+_PLACEHOLDERS = {"postgresql": ("$1", "$2", "$3", "$4", "$5"), "sqlite": ("?",) * 5}
+# By dialect, and by whether the range of streams has an upper bound (the last one has none).
 _STREAM_PAGES = {
-    "postgresql": _STREAM_PAGE.format("$1", "$2", "$3", "$4"),
-    "sqlite": _STREAM_PAGE.format("?", "?", "?", "?"),
+    (dialect, bounded): _STREAM_PAGE.format(
+        *marks[:4], bound=f" AND stream_id < {marks[4]}" if bounded else ""
+    )
+    for dialect, marks in _PLACEHOLDERS.items()
+    for bounded in (False, True)
 }
 
 
-async def stream_pages(engine: AsyncEngine, head: int) -> AsyncIterator[Sequence[FoldRow]]:
+async def stream_pages(
+    engine: AsyncEngine,
+    head: int,
+    low: str = "",
+    high: str | None = None,
+    page_size: int | None = None,
+) -> AsyncIterator[Sequence[FoldRow]]:
     """The log up to `head` in (stream, version) order as `FOLD_COLUMNS` rows, a page at a
-    time, the next one prefetched. Record times are native datetimes on PostgreSQL and the
-    stored text on SQLite (`utc_from_text` reads it).
+    time, the next one prefetched; only streams from `low` up to (not including) `high`.
+    Record times are native datetimes on PostgreSQL and the stored text on SQLite.
 
     `head` bounds an append-only log, so the pages need no common snapshot: each is one
     statement, in autocommit on PostgreSQL (see `SqlEventStore`).
@@ -46,21 +61,24 @@ async def stream_pages(engine: AsyncEngine, head: int) -> AsyncIterator[Sequence
     dialect = engine.dialect.name
     native = dialect != "sqlite"
     reader = engine.execution_options(isolation_level="AUTOCOMMIT") if native else engine
-    statement = _STREAM_PAGES[dialect]
+    statement = _STREAM_PAGES[dialect, high is not None]
+    bound = () if high is None else (high,)
+    size = PAGE_SIZE if page_size is None else page_size
 
     async def fetch(stream_id: str, version: int) -> Sequence[FoldRow]:
         async with reader.connect() as conn:
-            result = await conn.exec_driver_sql(statement, (head, stream_id, version, PAGE_SIZE))
+            parameters = (head, stream_id, version, size, *bound)
+            result = await conn.exec_driver_sql(statement, parameters)
             rows: Sequence[FoldRow] = result.cursor.fetchall()
             result.close()
         return rows
 
-    pending: asyncio.Future[Sequence[FoldRow]] | None = asyncio.ensure_future(fetch("", 0))
+    pending: asyncio.Future[Sequence[FoldRow]] | None = asyncio.ensure_future(fetch(low, 0))
     try:
         while pending is not None:
             rows = await pending
             pending = None
-            if len(rows) == PAGE_SIZE:
+            if len(rows) == size:
                 pending = asyncio.ensure_future(fetch(rows[-1][1], rows[-1][2]))
                 await asyncio.sleep(0)  # let the fetch send its query before we fold
             if rows:
@@ -69,6 +87,73 @@ async def stream_pages(engine: AsyncEngine, head: int) -> AsyncIterator[Sequence
         if pending is not None:
             with contextlib.suppress(Exception):
                 await pending
+
+
+async def load_range(
+    engine: AsyncEngine,
+    loaders: list[Loader],
+    writer: BulkWriter,
+    head: int,
+    low: str = "",
+    high: str | None = None,
+    page_size: int | None = None,
+) -> int:
+    """Fold a range of streams into the loaders, writing their rows as they come; the events
+    read. The loaders' final rows are left for the caller to take."""
+    folding = Folding(loaders, native=engine.dialect.name != "sqlite")
+    async for page in stream_pages(engine, head, low, high, page_size):
+        folding.feed(page)
+        await writer.write(take_rows(loaders, final=False))
+        # A turn of the event loop per page: the batch being written and the page being
+        # read move on while the next one is folded, not after it.
+        await asyncio.sleep(0)
+    folding.finish()
+    return folding.replayed
+
+
+def take_rows(loaders: list[Loader], *, final: bool) -> Rows:
+    rows: Rows = {}
+    for loader in loaders:
+        for table, table_rows in loader.take(final=final).items():
+            rows.setdefault(table, []).extend(table_rows)
+    return rows
+
+
+class Folding:
+    """Folds rows stream by stream (the live path's `evolve`), each whole stream once."""
+
+    def __init__(self, loaders: list[Loader], *, native: bool) -> None:
+        self.loaders = loaders
+        self.native = native
+        self.replayed = 0
+        self.stream = ""
+        self.wanted = False
+        self.state = initial_state()
+        self.first = self.last = 0
+
+    def feed(self, rows: Sequence[FoldRow]) -> None:
+        decode = CODEC.decode
+        for position, stream_id, version, type_name, schema_version, data, at in rows:
+            self.replayed += 1
+            if stream_id != self.stream:
+                self.finish()
+                self.stream, self.first = stream_id, position
+                self.wanted = stream_id.startswith(STREAM_PREFIX)
+            if not self.wanted:
+                continue
+            if version != self.state.version + 1:
+                raise ValueError(f"{stream_id} version {version} follows {self.state.version}")
+            when = at if self.native else utc_from_text(at)
+            self.state = evolve(self.state, decode(type_name, schema_version, data), when)
+            self.last = position
+
+    def finish(self) -> None:
+        """Hand the stream folded so far to each loader, and start afresh."""
+        if self.wanted and self.state.version:
+            change = Change(initial_state(), self.state, self.first, self.last)
+            for loader in self.loaders:
+                loader.add(change)
+        self.state, self.wanted = initial_state(), False
 
 
 class BulkWriter:

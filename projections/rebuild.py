@@ -7,7 +7,6 @@ Secondary indexes are built once the rows are in, and the tables analysed (see `
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Sequence
 
@@ -16,12 +15,10 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from events.records import utc_from_text
 from events.schema import event_log_head
-from projections import checkpoints
-from projections.base import Loader, Projection, Rows
-from projections.bulk import BulkWriter, FoldRow, stream_pages
-from projections.changes import CODEC, Change
+from projections import checkpoints, fanout
+from projections.base import Projection
+from projections.bulk import BulkWriter, load_range, take_rows
 from projections.projector import PROJECTIONS
 from projections.schema import ReadModels, beside
 from projections.swap import (
@@ -32,8 +29,6 @@ from projections.swap import (
     index_and_analyze,
     swap_in,
 )
-from registry.ids import STREAM_PREFIX
-from registry.proposal.state import evolve, initial_state
 
 log = structlog.get_logger(__name__)
 
@@ -56,15 +51,20 @@ async def rebuild(
     swap: bool = True,
     check: bool = True,
     wait_for_live: float = 5.0,
+    processes: int | None = None,
 ) -> RebuildReport:
-    """Replay the log into fresh tables; compare with the live ones, then swap them in or drop."""
+    """Replay the log into fresh tables; compare with the live ones, then swap them in or drop.
+
+    `processes` folds the log in that many processes (PostgreSQL only; by default as many as
+    cores once the log is large, see `projections.fanout`).
+    """
     started = time.perf_counter()
     async with engine.begin() as conn:
         await checkpoints.ensure(conn, [p.name for p in projections])
     models = beside()
     await create_beside(engine, models)
     try:
-        head, replayed = await bulk_load(engine, projections, models)
+        head, replayed = await bulk_load(engine, projections, models, processes)
         positions = {p.name: head for p in projections}
         differences = (
             await compare(engine, projections, models, positions, wait_for_live) if check else []
@@ -87,71 +87,38 @@ async def rebuild(
 
 
 async def bulk_load(
-    engine: AsyncEngine, projections: Sequence[Projection], models: ReadModels
+    engine: AsyncEngine,
+    projections: Sequence[Projection],
+    models: ReadModels,
+    processes: int | None = None,
 ) -> tuple[int, int]:
-    """Fill the fresh tables with the log up to its current head: (head, events replayed)."""
+    """Fill the fresh tables with the log up to its current head: (head, events replayed).
+
+    A large log on PostgreSQL is folded by several processes, a range of streams each
+    (`projections.fanout`); `processes` overrides the choice.
+    """
     async with engine.connect() as conn:
         head = int(await conn.scalar(select(event_log_head.c.position)) or 0)
+    if processes is None:
+        processes = fanout.processes_for(engine, projections, head)
+    if processes > 1:
+        replayed = await fanout.load_in_processes(engine, projections, head, processes)
+    else:
+        replayed = await _load_here(engine, projections, models, head)
+    await index_and_analyze(engine, models)
+    return head, replayed
+
+
+async def _load_here(
+    engine: AsyncEngine, projections: Sequence[Projection], models: ReadModels, head: int
+) -> int:
     loaders = [p.loader(models) for p in projections]
     writer = BulkWriter(engine, models)
-    folding = _Folding(loaders, native=engine.dialect.name != "sqlite")
     try:
-        async for page in stream_pages(engine, head):
-            folding.feed(page)
-            await writer.write(_take(loaders, final=False))
-            # A turn of the event loop per page: the batch being written and the page being
-            # read move on while the next one is folded, not after it.
-            await asyncio.sleep(0)
-        folding.finish()
-        await writer.write(_take(loaders, final=True))
+        replayed = await load_range(engine, loaders, writer, head)
+        await writer.write(take_rows(loaders, final=True))
         await writer.wait()
     except BaseException:
         await writer.abandon()
         raise
-    await index_and_analyze(engine, models)
-    return head, folding.replayed
-
-
-class _Folding:
-    """Folds rows stream by stream (the live path's `evolve`), each whole stream once."""
-
-    def __init__(self, loaders: list[Loader], *, native: bool) -> None:
-        self.loaders = loaders
-        self.native = native
-        self.replayed = 0
-        self.stream = ""
-        self.wanted = False
-        self.state = initial_state()
-        self.first = self.last = 0
-
-    def feed(self, rows: Sequence[FoldRow]) -> None:
-        decode = CODEC.decode
-        for position, stream_id, version, type_name, schema_version, data, at in rows:
-            self.replayed += 1
-            if stream_id != self.stream:
-                self.finish()
-                self.stream, self.first = stream_id, position
-                self.wanted = stream_id.startswith(STREAM_PREFIX)
-            if not self.wanted:
-                continue
-            if version != self.state.version + 1:
-                raise ValueError(f"{stream_id} version {version} follows {self.state.version}")
-            when = at if self.native else utc_from_text(at)
-            self.state = evolve(self.state, decode(type_name, schema_version, data), when)
-            self.last = position
-
-    def finish(self) -> None:
-        """Hand the stream folded so far to each loader, and start afresh."""
-        if self.wanted and self.state.version:
-            change = Change(initial_state(), self.state, self.first, self.last)
-            for loader in self.loaders:
-                loader.add(change)
-        self.state, self.wanted = initial_state(), False
-
-
-def _take(loaders: list[Loader], *, final: bool) -> Rows:
-    rows: Rows = {}
-    for loader in loaders:
-        for table, table_rows in loader.take(final=final).items():
-            rows.setdefault(table, []).extend(table_rows)
-    return rows
+    return replayed

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from projections import base, bulk
+from projections import base, bulk, fanout
 from projections.projector import Projector
 from projections.queries import ProposalFilter, list_proposals
 from projections.rebuild import rebuild
@@ -66,3 +66,50 @@ async def test_rebuilt_tables_carry_statistics_and_are_analysed(
         )
     assert statistics == 1
     assert analysed
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+@pytest.mark.parametrize("processes", [2, 5])
+async def test_a_rebuild_folded_in_several_processes_equals_the_live_models(
+    engine: AsyncEngine,
+    store: Store,
+    projector: Projector,
+    monkeypatch: pytest.MonkeyPatch,
+    processes: int,
+) -> None:
+    # Small pages in every child as well: ranges of streams split across pages and processes.
+    monkeypatch.setattr(bulk, "PAGE_SIZE", 7)
+    await varied(store, 12)
+    await lifecycle(store)
+    await caught_up(projector, store)
+    report = await rebuild(engine, swap=True, processes=processes)
+    assert report.ok, report.differences
+    assert report.events_replayed == await store.head_position()
+
+
+def test_stream_ranges_split_the_proposal_ids_without_gaps_or_overlap() -> None:
+    assert fanout.stream_ranges(1) == [("", None)]
+    ranges = fanout.stream_ranges(4)
+    assert ranges == [
+        ("", "proposal-4"),
+        ("proposal-4", "proposal-8"),
+        ("proposal-8", "proposal-c"),
+        ("proposal-c", None),
+    ]
+
+
+def test_final_rows_of_the_ranges_add_their_counts_by_key() -> None:
+    first: base.Rows = {
+        "proposals": [{"id": 1}],
+        "sdg_status_counts": [{"goal": 8, "status": "active", "end_date": None, "count": 2}],
+    }
+    second: base.Rows = {
+        "proposals": [{"id": 2}],
+        "sdg_status_counts": [
+            {"goal": 8, "status": "active", "end_date": None, "count": 3},
+            {"goal": 4, "status": "active", "end_date": None, "count": 1},
+        ],
+    }
+    merged = fanout.merge_final_rows([first, second])
+    assert merged["proposals"] == [{"id": 1}, {"id": 2}]
+    assert sorted(row["count"] for row in merged["sdg_status_counts"]) == [1, 5]
