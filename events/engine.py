@@ -9,6 +9,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_SECONDS = 5
+POOL_WAIT_SECONDS = 10
 
 
 def make_engine(url: str, **options: Any) -> AsyncEngine:
@@ -21,6 +23,10 @@ def make_engine(url: str, **options: Any) -> AsyncEngine:
     # No pre-ping: it costs a round trip per transaction. A dropped connection fails the one
     # transaction that meets it, SQLAlchemy then invalidates the pool, and the next one reconnects.
     options.setdefault("pool_pre_ping", False)
+    # A database host that drops packets instead of refusing them must become a 503 in seconds,
+    # not after the kernel's TCP timeout: asyncpg's connect timeout, and the pool's wait.
+    options.setdefault("connect_args", {"timeout": CONNECT_TIMEOUT_SECONDS})
+    options.setdefault("pool_timeout", POOL_WAIT_SECONDS)
     return create_async_engine(url, **options)
 
 
