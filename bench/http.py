@@ -220,7 +220,12 @@ def report(server: str, results: dict[str, Result]) -> None:
 
 def measure(server: str, db: BenchDatabase, seconds: float, work: Path) -> None:
     official, reader = asyncio.run(prepare(db))
-    env = {"KERJASAMA_DATABASE_URL": db.sqlalchemy_url, "BENCH_BASELINE_DSN": db.raw_target}
+    # One token drives each endpoint flat out; the per-token rate limit would throttle it.
+    env = {
+        "KERJASAMA_DATABASE_URL": db.sqlalchemy_url,
+        "BENCH_BASELINE_DSN": db.raw_target,
+        "KERJASAMA_RATE_LIMIT": "off",
+    }
     kerjasama = f"http://127.0.0.1:{PORTS['kerjasama']}"
     baseline = f"http://127.0.0.1:{PORTS['baseline']}"
     results: dict[str, Result] = {}

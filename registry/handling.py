@@ -56,7 +56,8 @@ async def handle(
     state = fold(await store.read_stream(stream))
     if authorize is not None:
         authorize(state)
-    if expected_version is not None and expected_version != state.version:
+    # An unknown proposal is the decider's 404 whatever If-Match says: no version is stale yet.
+    if expected_version is not None and state.version and expected_version != state.version:
         raise VersionConflict(stream, expected_version, state.version)
     events = decide(command, state, facts)
     result = await store.append(

@@ -3,11 +3,48 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
+from typing import Literal, cast
+
+RateUnit = Literal["second", "minute", "hour", "day"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/kerjasama.db"
 DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024
 DEFAULT_SIGNING_KEY_FILE = "./data/signing-key.pem"
+DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
+DEFAULT_BODY_TIMEOUT_SECONDS = 30.0
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
+_OFF = {"off", "none", "0", ""}
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """At most `requests` per token (per client address without one) in each `unit` window."""
+
+    requests: int
+    unit: RateUnit
+
+    def __str__(self) -> str:
+        return f"{self.requests}/{self.unit}"
+
+
+def parse_rate_limit(text: str) -> RateLimit | None:
+    """`200/second`, `6000/minute`, ...; `off` turns the limit off."""
+    if text.strip().lower() in _OFF:
+        return None
+    match = _RATE.match(text.lower())
+    if match is None or int(match.group(1)) < 1:
+        raise ValueError(
+            f"KERJASAMA_RATE_LIMIT must be like 200/second (second, minute, hour, day) "
+            f"or off, not {text!r}"
+        )
+    return RateLimit(int(match.group(1)), cast(RateUnit, match.group(2)))
+
+
+# Enough for people and their scripts, and for any test; a benchmark that drives one token
+# flat out sets KERJASAMA_RATE_LIMIT=off.
+DEFAULT_RATE_LIMIT = RateLimit(200, "second")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +60,12 @@ class Settings:
     ready_max_lag_events: int = 1000
     # The Ed25519 key that signs tree heads; made there (mode 0600) on first use if absent.
     signing_key_file: str = DEFAULT_SIGNING_KEY_FILE
+    # Per token and API process; None turns it off (benchmarks that drive one token flat out).
+    rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT
+    # Slow clients: the request head must arrive within this (granian only; uvicorn has no such
+    # limit), and the whole body within `body_timeout_seconds` of the first read.
+    header_timeout_seconds: float = DEFAULT_HEADER_TIMEOUT_SECONDS
+    body_timeout_seconds: float = DEFAULT_BODY_TIMEOUT_SECONDS
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -37,6 +80,13 @@ class Settings:
             projector_in_process=env.get("KERJASAMA_PROJECTOR", "in-process") == "in-process",
             ready_max_lag_events=int(env.get("KERJASAMA_READY_MAX_LAG", "1000")),
             signing_key_file=env.get("KERJASAMA_SIGNING_KEY_FILE", DEFAULT_SIGNING_KEY_FILE),
+            rate_limit=parse_rate_limit(env.get("KERJASAMA_RATE_LIMIT", str(DEFAULT_RATE_LIMIT))),
+            header_timeout_seconds=float(
+                env.get("KERJASAMA_HEADER_TIMEOUT", str(DEFAULT_HEADER_TIMEOUT_SECONDS))
+            ),
+            body_timeout_seconds=float(
+                env.get("KERJASAMA_BODY_TIMEOUT", str(DEFAULT_BODY_TIMEOUT_SECONDS))
+            ),
         )
 
     @property

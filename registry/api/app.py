@@ -12,16 +12,19 @@ from litestar import Litestar, Router, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import ServiceUnavailableException
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
+from litestar.stores.memory import MemoryStore
 
 from events.outages import database_unreachable
 from projections.lag import ProjectionLag, projection_lag
 from registry.api.audit import AuditRoutes
+from registry.api.body_deadline import BodyDeadline
 from registry.api.context import provide_principal, provide_services
-from registry.api.documentation import OPERATIONS
+from registry.api.documentation import OPERATIONS, PublicOperation, StrictBodies
 from registry.api.lists import ListRoutes
 from registry.api.member_commands import ProposalCommands
 from registry.api.observability import RequestLog, metrics, prometheus_config
@@ -30,6 +33,7 @@ from registry.api.proposals import ProposalCollection
 from registry.api.reading import ReadSide
 from registry.api.reads import ProposalReads
 from registry.api.reference import ReferenceRoutes
+from registry.api.throttling import RATE_LIMIT_STORE, purging_expired_windows, rate_limit_config
 from registry.services import Services, build_services
 from registry.settings import Settings
 
@@ -48,13 +52,13 @@ class Readiness(msgspec.Struct, frozen=True, kw_only=True):
     projections: tuple[ProjectionLag, ...]
 
 
-@get("/health", sync_to_thread=False, tags=["operations"])
+@get("/health", sync_to_thread=False, tags=["operations"], operation_class=PublicOperation)
 def health() -> Health:
     """Liveness: the process answers."""
     return Health(status="ok")
 
 
-@get("/ready", tags=["operations"], responses=OPERATIONS)
+@get("/ready", tags=["operations"], responses=OPERATIONS, operation_class=PublicOperation)
 async def ready(services: NamedDependency[Services]) -> Readiness:
     """Readiness: the database answers and no projection trails the log by too much."""
     try:
@@ -137,6 +141,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         finally:
             await app.state.services.close()
 
+    rate_limit_store = MemoryStore()
+    throttle = [rate_limit_config(settings.rate_limit).middleware] if settings.rate_limit else []
     return Litestar(
         route_handlers=[
             health,
@@ -155,10 +161,18 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             "principal": Provide(provide_principal),
             "read_side": Provide(provide_read_side, sync_to_thread=False),
         },
-        plugins=[problem_details_plugin()],
-        middleware=[RequestLog, prometheus_config().middleware],
+        plugins=[problem_details_plugin(settings.max_payload_bytes), StrictBodies()],
+        middleware=[
+            RequestLog,
+            prometheus_config().middleware,
+            *throttle,
+            DefineMiddleware(BodyDeadline, seconds=settings.body_timeout_seconds),
+        ],
+        # A body larger than the largest event payload is refused before it is read.
+        request_max_body_size=settings.max_payload_bytes,
+        stores={RATE_LIMIT_STORE: rate_limit_store},
         exception_handlers={Exception: internal_error},
         openapi_config=openapi_config(),
-        lifespan=[lifespan],
+        lifespan=[lifespan, purging_expired_windows(rate_limit_store)],
         state=State({"services": services} if services is not None else {}),
     )

@@ -23,7 +23,7 @@ from registry.services import Services
 
 NDJSON = "application/x-ndjson"
 MAX_PAGE = 1000
-PROOFS = problems(400, 401, 403, 404, 409, 422)
+PROOFS = problems(400, 401, 403, 404, 409, 422, 429)
 Size = Annotated[
     int | None,
     QueryParameter(ge=0, description="the tree size (number of leading events); default: all"),

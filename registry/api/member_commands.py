@@ -11,7 +11,7 @@ from litestar.params import FromPath
 from registry.access import Action, Principal
 from registry.api.commanding import ETAG_HEADER, proposal_response, run_command
 from registry.api.context import expected_version
-from registry.api.documentation import WRITE
+from registry.api.documentation import COMMANDS, WRITE, CommandOperation
 from registry.api.examples import (
     DraftBody,
     LegalApproval,
@@ -35,6 +35,8 @@ class ProposalCommands(Controller):
 
     @post(
         "/{proposal_id:uuid}/revisions",
+        operation_id=COMMANDS["revise"],
+        operation_class=CommandOperation,
         summary="Revise a proposal",
         status_code=200,
         responses=WRITE,
@@ -51,7 +53,10 @@ class ProposalCommands(Controller):
     ) -> Response[ProposalView]:
         expected = expected_version(request)
         state = await read_side.state(proposal_id)
-        errors = validate_draft(data, services.reference, state.initiator or "")
+        # An unknown proposal has no initiator to judge the body by: the decider's 404 answers.
+        errors = (
+            validate_draft(data, services.reference, state.initiator) if state.initiator else []
+        )
         if errors:
             raise ValidationFailed(errors)
         handled = await run_command(
@@ -67,6 +72,8 @@ class ProposalCommands(Controller):
 
     @post(
         "/{proposal_id:uuid}/reviews",
+        operation_id=COMMANDS["review"],
+        operation_class=CommandOperation,
         summary="Review a proposal",
         status_code=200,
         responses=WRITE,
@@ -97,6 +104,8 @@ class ProposalCommands(Controller):
 
     @post(
         "/{proposal_id:uuid}/withdrawal",
+        operation_id=COMMANDS["withdraw"],
+        operation_class=CommandOperation,
         summary="Withdraw a proposal",
         status_code=200,
         responses=WRITE,
@@ -123,6 +132,8 @@ class ProposalCommands(Controller):
 
     @post(
         "/{proposal_id:uuid}/legal-approvals",
+        operation_id=COMMANDS["recordLegalApproval"],
+        operation_class=CommandOperation,
         summary="Record a legal approval",
         status_code=200,
         responses=WRITE,
@@ -149,6 +160,8 @@ class ProposalCommands(Controller):
 
     @post(
         "/{proposal_id:uuid}/signing",
+        operation_id=COMMANDS["sign"],
+        operation_class=CommandOperation,
         summary="Sign an approved agreement",
         status_code=200,
         responses=WRITE,
@@ -175,6 +188,8 @@ class ProposalCommands(Controller):
 
     @post(
         "/{proposal_id:uuid}/termination",
+        operation_id=COMMANDS["terminate"],
+        operation_class=CommandOperation,
         summary="Terminate an agreement",
         status_code=200,
         responses=WRITE,

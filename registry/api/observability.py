@@ -15,6 +15,7 @@ from prometheus_client import REGISTRY, Counter, Gauge, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
 from projections.lag import projection_lag
+from registry.api.documentation import PublicOperation
 from registry.services import Services
 
 log = structlog.get_logger("kerjasama.http")
@@ -43,7 +44,13 @@ def prometheus_config() -> PrometheusConfig:
 PROMETHEUS_TEXT = "text/plain; version=1.0.0"
 
 
-@get("/metrics", tags=["operations"], summary="Prometheus metrics", media_type=PROMETHEUS_TEXT)
+@get(
+    "/metrics",
+    tags=["operations"],
+    summary="Prometheus metrics",
+    media_type=PROMETHEUS_TEXT,
+    operation_class=PublicOperation,
+)
 async def metrics(services: NamedDependency[Services]) -> Response[bytes]:
     try:
         for lag in await projection_lag(services.engine):

@@ -9,7 +9,12 @@ from typing import Any
 
 import structlog
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import (
+    HTTPException,
+    TooManyRequestsException,
+    ValidationException,
+)
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.plugins.problem_details import (
     ProblemDetailsConfig,
     ProblemDetailsException,
@@ -20,6 +25,7 @@ from events.errors import CommitOutcomeUnknown, EncodingFailed, PayloadTooLarge,
 from events.outages import database_unreachable
 from projections.queries import InvalidCursor
 from registry.access import Forbidden
+from registry.api.body_deadline import BodyTimeout
 from registry.audit.errors import LogBroken, ProofUndefined, TreeSizeUnavailable
 from registry.errors import (
     CommentRequired,
@@ -141,6 +147,42 @@ def _too_large(error: PayloadTooLarge) -> ProblemDetailsException:
     return problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload-too-large", str(error))
 
 
+def _body_too_large(limit: int | None) -> Callable[[RequestEntityTooLarge], Any]:
+    def convert(error: RequestEntityTooLarge) -> ProblemDetailsException:
+        detail = (
+            f"the request body is larger than {limit} bytes, the most this server accepts"
+            if limit is not None
+            else "the request body is larger than this server accepts"
+        )
+        return problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload-too-large", detail)
+
+    return convert
+
+
+def too_many_requests(error: TooManyRequestsException) -> ProblemDetailsException:
+    # Litestar's limiter sends RateLimit-* headers (the IETF draft); Retry-After (RFC 9110) is
+    # what clients and proxies act on, so it is derived from RateLimit-Reset.
+    headers = dict(error.headers or {})
+    retry_after = max(1, int(headers.get("RateLimit-Reset", "1")))
+    headers["Retry-After"] = str(retry_after)
+    limit, _, window = headers.get("RateLimit-Policy", "").partition("; w=")
+    return problem(
+        HTTPStatus.TOO_MANY_REQUESTS,
+        "rate-limited",
+        f"more than {limit or 'the allowed'} requests in {window or 'one'} s came with this "
+        f"token (or from this address, without one); retry after {retry_after} s",
+        headers=headers,
+        retry_after=retry_after,
+    )
+
+
+def _body_timeout(error: BodyTimeout) -> ProblemDetailsException:
+    # The rest of the body may still be on its way: the connection cannot be reused.
+    return problem(
+        HTTPStatus.REQUEST_TIMEOUT, "body-timeout", str(error), headers={"Connection": "close"}
+    )
+
+
 def _proof_undefined(error: ProofUndefined) -> ProblemDetailsException:
     return problem(
         HTTPStatus.UNPROCESSABLE_ENTITY,
@@ -220,6 +262,8 @@ PROBLEMS: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
     ),
     ProofUndefined: _proof_undefined,
     LogBroken: lambda e: problem(HTTPStatus.CONFLICT, "log-broken", str(e), position=e.position),
+    TooManyRequestsException: too_many_requests,
+    BodyTimeout: _body_timeout,
 }
 
 
@@ -252,9 +296,14 @@ def internal_error(request: Request[Any, Any, Any], error: Exception) -> Respons
     ).to_response(request)
 
 
-def problem_details_plugin() -> ProblemDetailsPlugin:
+def problem_details_plugin(max_body_bytes: int | None = None) -> ProblemDetailsPlugin:
+    """`max_body_bytes` is the request body limit, named in the 413 answer."""
     return ProblemDetailsPlugin(
         ProblemDetailsConfig(
-            enable_for_all_http_exceptions=True, exception_to_problem_detail_map=PROBLEMS
+            enable_for_all_http_exceptions=True,
+            exception_to_problem_detail_map={
+                **PROBLEMS,
+                RequestEntityTooLarge: _body_too_large(max_body_bytes),
+            },
         )
     )

@@ -12,7 +12,7 @@ from events.outages import database_unreachable
 from projections.queries import DEFAULT_LIMIT, ProposalFilter, ProposalPage
 from registry.access import Action, Principal, authorize
 from registry.api.commanding import ETAG_HEADER, proposal_response, run_command
-from registry.api.documentation import READ, SUBMIT
+from registry.api.documentation import READ, SUBMIT, SUBMIT_PROPOSAL, SubmitOperation
 from registry.api.examples import DraftBody
 from registry.api.idempotency import IdempotentSubmission
 from registry.api.lists import Country, Cursor, Limit, RegionCode, Sdg, Text, proposal_page
@@ -73,6 +73,8 @@ class ProposalCollection(Controller):
         "/",
         status_code=201,
         summary="Submit a proposal",
+        operation_id=SUBMIT_PROPOSAL,
+        operation_class=SubmitOperation,
         response_headers=[ETAG_HEADER],
         description="An official submits for the token's region; the proposal is assessed at once.",
         responses=SUBMIT,

@@ -13,7 +13,12 @@ from litestar.params import FromPath, QueryParameter
 
 from registry.access import Action, Principal, authorize
 from registry.api.commanding import proposal_response
-from registry.api.documentation import READ_ONE
+from registry.api.documentation import (
+    GET_PROPOSAL,
+    GET_PROPOSAL_EVENTS,
+    READ_ONE,
+    ProposalOperation,
+)
 from registry.api.reading import ReadSide
 from registry.api.schemas import EventItem, VersionOnly, event_item
 from registry.ids import ProposalId
@@ -54,6 +59,8 @@ class ProposalReads(Controller):
     @get(
         "/{proposal_id:uuid}",
         summary="A proposal, now or as of a time or version",
+        operation_id=GET_PROPOSAL,
+        operation_class=ProposalOperation,
         responses=READ_ONE,
     )
     async def detail(
@@ -83,7 +90,12 @@ class ProposalReads(Controller):
             raise NotFoundException(f"proposal {proposal_id} did not exist then")
         return proposal_response(read_side.view(state))
 
-    @get("/{proposal_id:uuid}/events", summary="A proposal's events in order", responses=READ_ONE)
+    @get(
+        "/{proposal_id:uuid}/events",
+        summary="A proposal's events in order",
+        operation_id=GET_PROPOSAL_EVENTS,
+        responses=READ_ONE,
+    )
     async def events(
         self,
         proposal_id: FromPath[ProposalId],

@@ -6,6 +6,7 @@ import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
 
+from registry.api.documentation import THROTTLED, PublicOperation
 from registry.principles.model import PRINCIPLE_TITLES
 from registry.reference import Affair, Region, SdgGoal, SdgTarget
 from registry.services import Services
@@ -27,7 +28,12 @@ class ReferenceRoutes(Controller):
     path = "/v1/reference"
     tags = ("reference",)
 
-    @get("/principles", summary="The seven principles, in order")
+    @get(
+        "/principles",
+        summary="The seven principles, in order",
+        responses=THROTTLED,
+        operation_class=PublicOperation,
+    )
     async def principles(self, services: NamedDependency[Services]) -> list[PrincipleInfo]:
         return [
             PrincipleInfo(
@@ -39,17 +45,32 @@ class ReferenceRoutes(Controller):
             for principle, (english, indonesian) in PRINCIPLE_TITLES.items()
         ]
 
-    @get("/sdgs", summary="The 17 SDGs and their 169 targets")
+    @get(
+        "/sdgs",
+        summary="The 17 SDGs and their 169 targets",
+        responses=THROTTLED,
+        operation_class=PublicOperation,
+    )
     async def sdgs(self, services: NamedDependency[Services]) -> Sdgs:
         return Sdgs(
             goals=list(services.reference.goals.values()),
             targets=list(services.reference.targets.values()),
         )
 
-    @get("/regions", summary="Kemendagri provinces, kabupaten and kota")
+    @get(
+        "/regions",
+        summary="Kemendagri provinces, kabupaten and kota",
+        responses=THROTTLED,
+        operation_class=PublicOperation,
+    )
     async def regions(self, services: NamedDependency[Services]) -> list[Region]:
         return list(services.reference.regions.values())
 
-    @get("/fields", summary="Government affairs (urusan); absolute ones cannot be cooperated in")
+    @get(
+        "/fields",
+        summary="Government affairs (urusan); absolute ones cannot be cooperated in",
+        responses=THROTTLED,
+        operation_class=PublicOperation,
+    )
     async def fields(self, services: NamedDependency[Services]) -> list[Affair]:
         return list(services.reference.affairs.values())

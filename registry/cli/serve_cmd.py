@@ -55,7 +55,7 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
         os.environ["KERJASAMA_PROJECTOR"] = "external"
         projector = subprocess.Popen([sys.executable, "-m", "registry.cli", "projector"])
     try:
-        serve_app(arguments.server, host, port, arguments.workers)
+        serve_app(arguments.server, host, port, arguments.workers, settings.header_timeout_seconds)
     finally:
         if projector is not None:
             projector.terminate()
@@ -63,10 +63,13 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
     return 0
 
 
-def serve_app(server: str, host: str, port: int, workers: int) -> None:
+def serve_app(
+    server: str, host: str, port: int, workers: int, header_timeout_seconds: float
+) -> None:
     if server == "granian":
         from granian import Granian
         from granian.constants import Interfaces
+        from granian.http import HTTP1Settings
 
         Granian(
             APP_FACTORY,
@@ -76,6 +79,9 @@ def serve_app(server: str, host: str, port: int, workers: int) -> None:
             interface=Interfaces.ASGI,
             workers=workers,
             log_enabled=False,
+            # A client that dribbles its request head is cut off (slowloris); the body has
+            # its own deadline in the app (registry/api/body_deadline.py).
+            http1_settings=HTTP1Settings(header_read_timeout=round(header_timeout_seconds * 1000)),
         ).serve()
         return
     import uvicorn

@@ -215,18 +215,18 @@ async def test_the_documented_request_example_is_a_valid_sister_city(api: Api) -
 
 
 @pytest.mark.parametrize(
-    ("body", "status"),
+    ("body", "status", "detail"),
     [
-        (b"[" * 100_000 + b"]" * 100_000, 400),
-        (b'{"title":"\xff\xfe"}', 400),
-        (b"", 400),
-        (b'{"title": "x"' * 3, 400),
-        (b'{"title":"' + b"x" * (11 * 1024 * 1024) + b'"}', 413),
+        (b"[" * 100_000 + b"]" * 100_000, 400, "nested too deeply"),
+        (b'{"title":"\xff\xfe"}', 400, "not valid UTF-8"),
+        (b"", 400, "Validation failed"),
+        (b'{"title": "x"' * 3, 400, "JSON is malformed"),
+        (b'{"title":"' + b"x" * (11 * 1024 * 1024) + b'"}', 413, "larger than 1048576 bytes"),
     ],
     ids=["deeply-nested", "invalid-utf8", "empty", "truncated", "oversize"],
 )
 async def test_hostile_bodies_are_client_errors_and_append_nothing(
-    api: Api, body: bytes, status: int
+    api: Api, body: bytes, status: int, detail: str
 ) -> None:
     answer = await api.client.post(
         "/v1/proposals",
@@ -235,4 +235,21 @@ async def test_hostile_bodies_are_client_errors_and_append_nothing(
     )
     assert answer.status_code == status, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
+    assert detail in answer.json()["detail"]
     assert await api.services.store.head_position() == 0
+
+
+@pytest.mark.parametrize(
+    ("route", "body"),
+    [
+        ("legal-approvals", {"authority": "dprd", "reference": "DPRD/1", "date": "2026-10-01"}),
+        ("revisions", draft()),
+    ],
+)
+async def test_a_command_on_an_unknown_proposal_is_404_whatever_if_match_says(
+    api: Api, route: str, body: dict[str, object]
+) -> None:
+    unknown = {"id": "dabb4d2a-d76d-4246-89df-e3255c0aa492", "version": 3}
+    answer = await api.command("official", unknown, route, body)
+    assert answer.status_code == 404, answer.text
+    assert answer.headers["content-type"].startswith(PROBLEM)
