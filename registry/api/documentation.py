@@ -84,37 +84,48 @@ _WHEN = {
     ),
     503: (
         "Service Unavailable",
-        "/problems/service-unavailable",
-        "the database is not reachable or the read models lag too far",
+        "/problems/database-unavailable",
+        "the database is not reachable: nothing was recorded, retry after Retry-After "
+        "(/problems/commit-outcome-unknown: the connection broke during the commit, so the "
+        "command may have been recorded; retry with the same If-Match or Idempotency-Key)",
     ),
 }
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
     """Response specs for the given statuses, each with a problem+json example."""
-    specs = {}
-    for status in statuses:
-        title, type_, when = _WHEN[status]
-        example = Problem(type=type_, title=title, status=status, detail=when)
-        specs[status] = ResponseSpec(
-            data_container=Problem,
-            description=when,
-            media_type=PROBLEM_JSON,
-            generate_examples=False,
-            examples=[Example(summary=title, value=msgspec.to_builtins(example))],
-        )
-    return specs
+    return {status: problem_spec(status, *_WHEN[status]) for status in statuses}
 
 
-READ = problems(400, 401, 403, 429)
-READ_ONE = problems(400, 401, 403, 404, 429)
-SUBMIT = problems(400, 401, 403, 408, 413, 422, 429)
-WRITE = problems(400, 401, 403, 404, 408, 409, 412, 413, 422, 428, 429)
-AUDIT = problems(401, 403, 429)
+def problem_spec(status: int, title: str, type_: str, when: str) -> ResponseSpec:
+    example = Problem(type=type_, title=title, status=status, detail=when)
+    return ResponseSpec(
+        data_container=Problem,
+        description=when,
+        media_type=PROBLEM_JSON,
+        generate_examples=False,
+        examples=[Example(summary=title, value=msgspec.to_builtins(example))],
+    )
+
+
+# Every route that touches the database may answer 503 while it is away.
+READ = problems(400, 401, 403, 429, 503)
+READ_ONE = problems(400, 401, 403, 404, 429, 503)
+SUBMIT = problems(400, 401, 403, 408, 413, 422, 429, 503)
+WRITE = problems(400, 401, 403, 404, 408, 409, 412, 413, 422, 428, 429, 503)
+AUDIT = problems(401, 403, 429, 503)
 # Routes open without a token are limited per client address.
 THROTTLED = problems(429)
 # Probes and metrics are never rate limited.
-OPERATIONS = problems(503)
+OPERATIONS = {
+    503: problem_spec(
+        503,
+        "Service Unavailable",
+        "/problems/service-unavailable",
+        "the database is not reachable, or a read model lags more than "
+        "KERJASAMA_READY_MAX_LAG events behind the log",
+    )
+}
 
 
 # Operation ids that the links below name; the handlers declare them.
