@@ -58,7 +58,8 @@ WHERE hash <> recomputed OR position <> coalesce(previous_position, $3 - 1) + 1
 ORDER BY position
 LIMIT 1
 """
-_EXTENT = "SELECT count(*), max(position) FROM events WHERE position BETWEEN $1 AND $2"
+# With no break in a range, its rows run gap-free from its first position to this one.
+_LAST = "SELECT max(position) FROM events WHERE position BETWEEN $1 AND $2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +129,9 @@ class DatabaseChainCheck:
             driver = (await conn.get_raw_connection()).driver_connection
             assert driver is not None
             broken = await driver.fetchrow(_FIRST_BREAK, DOMAIN_TAG, previous, first, last)
-            count, max_position = await driver.fetchrow(_EXTENT, first, last)
+            max_position = await driver.fetchval(_LAST, first, last)
         break_at = None if broken is None else (broken[0], broken[1])
+        count = 0 if max_position is None else max_position - first + 1
         return _RangeOutcome(first, last, count, max_position, break_at)
 
     async def _flag_confirmed(self, verifier: ChainVerifier, position: int) -> bool:
