@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.hashing import DOMAIN_TAG, GENESIS_HASH
-from events.records import ChainVerifier, recompute_hash
+from events.records import ChainVerifier, RowValues, recompute_hash
 from events.schema import events
 
 # The first row of a range that breaks the chain: a hash that does not match its recomputation,
@@ -66,7 +65,6 @@ _LAST = "SELECT max(position) FROM events WHERE position BETWEEN $1 AND $2"
 class _RangeOutcome:
     first: int
     last: int
-    count: int
     max_position: int | None
     # (position, previous position) of the first row that breaks the chain
     break_at: tuple[int, int | None] | None
@@ -76,7 +74,7 @@ class _RangeOutcome:
             position, previous = self.break_at
             gap = position != (self.first - 1 if previous is None else previous) + 1
             return (self.first if previous is None else previous + 1) if gap else position
-        if self.count < self.last - self.first + 1:  # rows missing at the end of the range
+        if self.max_position is None or self.max_position < self.last:  # its tail is missing
             return (self.first - 1 if self.max_position is None else self.max_position) + 1
         return None
 
@@ -91,7 +89,10 @@ class DatabaseChainCheck:
     """Finds the first break in a range of the log, checking sub-ranges in parallel."""
 
     def __init__(
-        self, engine: AsyncEngine, row_at: Callable[[int], Any], parallel: int | None = None
+        self,
+        engine: AsyncEngine,
+        row_at: Callable[[int], Awaitable[RowValues | None]],
+        parallel: int | None = None,
     ) -> None:
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._row_at = row_at
@@ -110,8 +111,7 @@ class DatabaseChainCheck:
             )
             bad = _first_bad(outcomes)
             if bad is None:
-                checked = sum(outcome.count for outcome in outcomes)
-                await self._advance(verifier, checked, last)
+                await self._advance(verifier, last - verifier.expected_position + 1, last)
                 return verifier
             intact_before = bad - verifier.expected_position
             await self._advance(verifier, intact_before, bad - 1)
@@ -131,8 +131,7 @@ class DatabaseChainCheck:
             broken = await driver.fetchrow(_FIRST_BREAK, DOMAIN_TAG, previous, first, last)
             max_position = await driver.fetchval(_LAST, first, last)
         break_at = None if broken is None else (broken[0], broken[1])
-        count = 0 if max_position is None else max_position - first + 1
-        return _RangeOutcome(first, last, count, max_position, break_at)
+        return _RangeOutcome(first, last, max_position, break_at)
 
     async def _flag_confirmed(self, verifier: ChainVerifier, position: int) -> bool:
         row = await self._row_at(position)
