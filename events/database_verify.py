@@ -17,12 +17,10 @@ import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from events.hashing import DOMAIN_TAG, GENESIS_HASH
+from events.hashing import DOMAIN_TAG
 from events.records import ChainVerifier, RowValues, recompute_hash
-from events.schema import events
 
 # The first row of a range that breaks the chain: a hash that does not match its recomputation,
 # or a position that does not follow the one before (a deleted event).
@@ -92,16 +90,18 @@ class DatabaseChainCheck:
         self,
         engine: AsyncEngine,
         row_at: Callable[[int], Awaitable[RowValues | None]],
+        hash_before: Callable[[int], Awaitable[bytes]],
         parallel: int | None = None,
     ) -> None:
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._row_at = row_at
+        self._hash_before = hash_before
         self._parallel = parallel or max(1, os.cpu_count() or 1)
         self.rechecked = 0  # rows the database flagged and Python found intact
 
     async def run(self, first: int, last: int) -> ChainVerifier:
         """A verifier left as walking first..last row by row would have left it."""
-        verifier = ChainVerifier(first, await self._stored_hash(first - 1))
+        verifier = ChainVerifier(first, await self._hash_before(first))
         while verifier.expected_position <= last:
             outcomes = await asyncio.gather(
                 *(
@@ -124,7 +124,7 @@ class DatabaseChainCheck:
         return verifier
 
     async def _check(self, first: int, last: int) -> _RangeOutcome:
-        previous = await self._stored_hash(first - 1)
+        previous = await self._hash_before(first)
         async with self._engine.connect() as conn:
             driver = (await conn.get_raw_connection()).driver_connection
             assert driver is not None
@@ -144,14 +144,7 @@ class DatabaseChainCheck:
             return
         verifier.checked += count
         verifier.expected_position += count
-        verifier.previous_hash = await self._stored_hash(last)
-
-    async def _stored_hash(self, position: int) -> bytes:
-        if position < 1:
-            return GENESIS_HASH
-        async with self._engine.connect() as conn:
-            stored = await conn.scalar(select(events.c.hash).where(events.c.position == position))
-        return GENESIS_HASH if stored is None else bytes(stored)
+        verifier.previous_hash = await self._hash_before(last + 1)
 
 
 def _first_bad(outcomes: Sequence[_RangeOutcome]) -> int | None:

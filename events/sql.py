@@ -314,7 +314,8 @@ class SqlEventStore(Generic[E]):
         head_position, head_hash = await self.head()
         if self.dialect == "postgresql":
             end = head_position if to_position is None else min(to_position, head_position)
-            checked = await DatabaseChainCheck(self._engine, self._row_at).run(start, end)
+            check = DatabaseChainCheck(self._engine, self._row_at, self._hash_before)
+            checked = await check.run(start, end)
             return checked.finish(head_position, head_hash, to_position)
         verifier = ChainVerifier(start, await self._hash_before(start))
         async for page in self.read_rows(after_position=start - 1, to_position=to_position):
@@ -327,9 +328,10 @@ class SqlEventStore(Generic[E]):
         return page[0] if page else None
 
     async def _hash_before(self, position: int) -> bytes:
+        """The stored hash of the event before `position`: where a check from there starts."""
         if position <= 1:
             return GENESIS_HASH
-        async with self._engine.connect() as conn:
+        async with self._reader.connect() as conn:
             stored = await conn.scalar(
                 select(events.c.hash).where(events.c.position == position - 1)
             )

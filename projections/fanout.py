@@ -23,7 +23,7 @@ from projections import bulk
 from projections.base import Projection, Rows
 from projections.bulk import BulkWriter, load_range, take_rows
 from projections.projector import PROJECTIONS
-from projections.schema import beside
+from projections.schema import ReadModels, beside
 from projections.stats import KEY_COLUMNS
 from registry.ids import STREAM_PREFIX
 
@@ -57,7 +57,11 @@ def stream_ranges(parts: int) -> list[tuple[str, str | None]]:
 
 
 async def load_in_processes(
-    engine: AsyncEngine, projections: Sequence[Projection], head: int, processes: int
+    engine: AsyncEngine,
+    projections: Sequence[Projection],
+    models: ReadModels,
+    head: int,
+    processes: int,
 ) -> int:
     """Fold the log up to `head` into the tables beside the live ones; the events read."""
     url = engine.url.render_as_string(hide_password=False)
@@ -70,7 +74,7 @@ async def load_in_processes(
             for low, high in stream_ranges(processes)
         )
     )
-    writer = BulkWriter(engine, beside())
+    writer = BulkWriter(engine, models)
     await writer.write(merge_final_rows([rows for _, rows in outcomes]))
     await writer.wait()
     return sum(replayed for replayed, _ in outcomes)

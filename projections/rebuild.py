@@ -102,7 +102,7 @@ async def bulk_load(
     if processes is None:
         processes = fanout.processes_for(engine, projections, head)
     if processes > 1:
-        replayed = await fanout.load_in_processes(engine, projections, head, processes)
+        replayed = await fanout.load_in_processes(engine, projections, models, head, processes)
     else:
         replayed = await _load_here(engine, projections, models, head)
     await index_and_analyze(engine, models)

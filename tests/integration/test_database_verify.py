@@ -23,7 +23,7 @@ AWKWARD = [
 
 
 def check(store: SqlEventStore[ToyEvent], parallel: int) -> DatabaseChainCheck:
-    return DatabaseChainCheck(store._engine, store._row_at, parallel)
+    return DatabaseChainCheck(store._engine, store._row_at, store._hash_before, parallel)
 
 
 def test_split_covers_the_range_in_order_without_empty_parts() -> None:
