@@ -115,3 +115,18 @@ async def sdg_stats(engine: AsyncEngine, *, today: dt.date | None = None) -> Sdg
             for goal in goals
         )
     )
+
+
+async def region_activity(engine: AsyncEngine, limit: int) -> list[tuple[str, int]]:
+    """The regions party to the most proposals, as initiator or partner, most first."""
+    table = LIVE["region_status_counts"]
+    total = func.sum(table.c["count"])
+    query = (
+        select(table.c.region_code, total)
+        .group_by(table.c.region_code)
+        .order_by(total.desc(), table.c.region_code)
+        .limit(limit)
+    )
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return [(code, int(count)) for code, count in rows if count]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from typing import Literal, cast
 
 RateUnit = Literal["second", "minute", "hour", "day"]
@@ -66,6 +67,8 @@ class Settings:
     # limit), and the whole body within `body_timeout_seconds` of the first read.
     header_timeout_seconds: float = DEFAULT_HEADER_TIMEOUT_SECONDS
     body_timeout_seconds: float = DEFAULT_BODY_TIMEOUT_SECONDS
+    # Signs the console's CSRF tokens; every API process behind one address needs the same.
+    console_secret: str = field(default_factory=lambda: secrets.token_hex(32))
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -87,6 +90,7 @@ class Settings:
             body_timeout_seconds=float(
                 env.get("KERJASAMA_BODY_TIMEOUT", str(DEFAULT_BODY_TIMEOUT_SECONDS))
             ),
+            console_secret=env.get("KERJASAMA_CONSOLE_SECRET") or secrets.token_hex(32),
         )
 
     @property

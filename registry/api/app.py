@@ -16,13 +16,16 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.memory import MemoryStore
+from litestar.template.config import TemplateConfig
 
 from events.outages import database_unreachable
 from projections.lag import ProjectionLag, projection_lag
 from registry.api.audit import AuditRoutes
 from registry.api.body_deadline import BodyDeadline
+from registry.api.console.router import TEMPLATES, console_router
 from registry.api.context import provide_principal, provide_services
 from registry.api.documentation import OPERATIONS, PublicOperation, StrictBodies
 from registry.api.lists import ListRoutes
@@ -155,6 +158,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             AuditRoutes,
             ReferenceRoutes,
             docs_assets(),
+            console_router(settings.console_secret),
         ],
         dependencies={
             "services": Provide(provide_services, sync_to_thread=False),
@@ -173,6 +177,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         stores={RATE_LIMIT_STORE: rate_limit_store},
         exception_handlers={Exception: internal_error},
         openapi_config=openapi_config(),
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         lifespan=[lifespan, purging_expired_windows(rate_limit_store)],
         state=State({"services": services} if services is not None else {}),
     )

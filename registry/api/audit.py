@@ -34,6 +34,13 @@ def audit_trail(services: Services) -> AuditTrail:
     return AuditTrail(services.engine, services.store, services.settings.signing_key_file)
 
 
+async def log_lines(services: Services, after: int = 0) -> AsyncIterator[bytes]:
+    """The global log after a position as NDJSON, one event a line, streamed page by page."""
+    encoder = msgspec.json.Encoder()
+    async for recorded in services.store.read_all(after_position=after):
+        yield encoder.encode(event_item(recorded, with_stream=True)) + b"\n"
+
+
 class AuditRoutes(Controller):
     path = "/v1"
     tags = ("audit",)
@@ -54,19 +61,13 @@ class AuditRoutes(Controller):
     ) -> Response[EventPage] | Stream:
         authorize(principal, Action.READ_LOG)
         if NDJSON in request.headers.get("accept", ""):
-            return Stream(self._ndjson(services, after), media_type=NDJSON)
+            return Stream(log_lines(services, after), media_type=NDJSON)
         items = [
             event_item(recorded, with_stream=True)
             async for recorded in services.store.read_all(after_position=after, limit=limit)
         ]
         next_after = items[-1].position if len(items) == limit else None
         return Response(EventPage(items=items, next_after=next_after))
-
-    @staticmethod
-    async def _ndjson(services: NamedDependency[Services], after: int) -> AsyncIterator[bytes]:
-        encoder = msgspec.json.Encoder()
-        async for recorded in services.store.read_all(after_position=after):
-            yield encoder.encode(event_item(recorded, with_stream=True)) + b"\n"
 
     @post(
         "/audit/replays",

@@ -38,6 +38,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def banner(settings: Settings, host: str, port: int) -> str:
     return (
         f"kerjasama serves on http://{host}:{port} (database: {settings.database_url})\n"
+        f"  console:    http://{host}:{port}/console  (sign in with a token)\n"
         f"  API docs:   http://{host}:{port}/schema  (OpenAPI: /schema/openapi.json)\n"
         "  a token:    kerjasama token create --role official --region 36.71 --name 'BKS'\n"
         "  demo data:  kerjasama demo"
@@ -48,6 +49,8 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
     asyncio.run(migrate(settings))
     host, port = arguments.host or settings.host, arguments.port or settings.port
     print(banner(settings, host, port), flush=True)
+    # Every worker must sign the console's CSRF tokens alike: they inherit one secret.
+    os.environ.setdefault("KERJASAMA_CONSOLE_SECRET", settings.console_secret)
     projector = None
     if arguments.workers > 1:
         # Worker processes read their settings from the environment they inherit; one

@@ -1,0 +1,1 @@
+"""The reviewer and auditor console: what it shows, in which language, with no IO."""
