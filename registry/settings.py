@@ -14,6 +14,7 @@ DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024
 DEFAULT_SIGNING_KEY_FILE = "./data/signing-key.pem"
 DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
 DEFAULT_BODY_TIMEOUT_SECONDS = 30.0
+DEFAULT_TOKEN_CACHE_SECONDS = 5.0
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 _OFF = {"off", "none", "0", ""}
 
@@ -66,6 +67,9 @@ class Settings:
     # limit), and the whole body within `body_timeout_seconds` of the first read.
     header_timeout_seconds: float = DEFAULT_HEADER_TIMEOUT_SECONDS
     body_timeout_seconds: float = DEFAULT_BODY_TIMEOUT_SECONDS
+    # How long a process trusts what it learnt about a token: a revocation made elsewhere takes
+    # effect within this; 0 asks the database on every request.
+    token_cache_seconds: float = DEFAULT_TOKEN_CACHE_SECONDS
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -86,6 +90,9 @@ class Settings:
             ),
             body_timeout_seconds=float(
                 env.get("KERJASAMA_BODY_TIMEOUT", str(DEFAULT_BODY_TIMEOUT_SECONDS))
+            ),
+            token_cache_seconds=float(
+                env.get("KERJASAMA_TOKEN_CACHE_SECONDS", str(DEFAULT_TOKEN_CACHE_SECONDS))
             ),
         )
 
