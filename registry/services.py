@@ -70,6 +70,6 @@ def build_services(settings: Settings) -> Services:
         store=SqlEventStore(engine, codec),
         reference=reference,
         ruleset=load_ruleset(),
-        tokens=TokenStore(engine, reference),
+        tokens=TokenStore(engine, reference, cache_seconds=settings.token_cache_seconds),
         projector=Projector(engine) if settings.projector_in_process else None,
     )

@@ -15,6 +15,7 @@ DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024
 DEFAULT_SIGNING_KEY_FILE = "./data/signing-key.pem"
 DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
 DEFAULT_BODY_TIMEOUT_SECONDS = 30.0
+DEFAULT_TOKEN_CACHE_SECONDS = 5.0
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 _OFF = {"off", "none", "0", ""}
 
@@ -67,6 +68,9 @@ class Settings:
     # limit), and the whole body within `body_timeout_seconds` of the first read.
     header_timeout_seconds: float = DEFAULT_HEADER_TIMEOUT_SECONDS
     body_timeout_seconds: float = DEFAULT_BODY_TIMEOUT_SECONDS
+    # How long a process trusts what it learnt about a token: a revocation made elsewhere takes
+    # effect within this; 0 asks the database on every request.
+    token_cache_seconds: float = DEFAULT_TOKEN_CACHE_SECONDS
     # Signs the console's CSRF tokens; every API process behind one address needs the same.
     console_secret: str = field(default_factory=lambda: secrets.token_hex(32))
 
@@ -89,6 +93,9 @@ class Settings:
             ),
             body_timeout_seconds=float(
                 env.get("KERJASAMA_BODY_TIMEOUT", str(DEFAULT_BODY_TIMEOUT_SECONDS))
+            ),
+            token_cache_seconds=float(
+                env.get("KERJASAMA_TOKEN_CACHE_SECONDS", str(DEFAULT_TOKEN_CACHE_SECONDS))
             ),
             console_secret=env.get("KERJASAMA_CONSOLE_SECRET") or secrets.token_hex(32),
         )

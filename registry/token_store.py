@@ -16,6 +16,7 @@ from registry.schema import api_tokens
 from registry.tokens import IssuedToken, hash_token, issue_token, looks_like_token
 
 # A revoked token keeps working at most this long in other processes; this one forgets at once.
+# Without the cache every request would pay a database round trip just to learn who it is.
 CACHE_SECONDS = 5.0
 
 
@@ -43,9 +44,12 @@ def check_binding(role: Role, region: str | None, reference: Reference) -> None:
 
 
 class TokenStore:
-    def __init__(self, engine: AsyncEngine, reference: Reference) -> None:
+    def __init__(
+        self, engine: AsyncEngine, reference: Reference, *, cache_seconds: float = CACHE_SECONDS
+    ) -> None:
         self._engine = engine
         self._reference = reference
+        self._cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Principal | None]] = {}
 
     async def create(self, *, role: Role, region: str | None, name: str) -> IssuedToken:
@@ -96,7 +100,7 @@ class TokenStore:
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
         principal = await self._look_up(digest)
-        self._cache[digest] = (time.monotonic() + CACHE_SECONDS, principal)
+        self._cache[digest] = (time.monotonic() + self._cache_seconds, principal)
         return principal
 
     async def _look_up(self, digest: str) -> Principal | None:

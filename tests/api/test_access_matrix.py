@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
+from registry.token_store import TokenStore
 from tests.api.conftest import TOKENS, Api, draft
 from tests.unit.builders import BANYUWANGI
 
@@ -86,6 +88,19 @@ async def test_a_revoked_token_is_refused(api: Api) -> None:
     assert await api.services.tokens.revoke(principal.token_id)
     answer = await api.client.get("/v1/events", headers=api.auth("auditor"))
     assert answer.status_code == 401
+
+
+async def test_a_token_revoked_elsewhere_stops_working_within_the_cache_ttl(api: Api) -> None:
+    # Another API process is another TokenStore on the same database, with a cache of its own.
+    elsewhere = TokenStore(api.services.engine, api.services.reference, cache_seconds=0.3)
+    secret = api.tokens["auditor"]
+    principal = await elsewhere.principal_for(secret)
+    assert principal is not None
+    assert await api.services.tokens.revoke(principal.token_id)
+    # Within the TTL the other process still trusts what it learnt: the documented window.
+    assert await elsewhere.principal_for(secret) == principal
+    await asyncio.sleep(0.35)
+    assert await elsewhere.principal_for(secret) is None
 
 
 def api_region(who: str) -> str:
