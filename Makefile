@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup run test lint typecheck compose-tool postgres bench clean
+.PHONY: setup run test lint typecheck compose-tool browser postgres bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -36,13 +36,19 @@ compose-tool:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose) \
 		>/dev/null 2>&1 || echo "could not install docker-compose; its test skips outside CI"
 
+# The console's browser tests drive Debian's Chromium (no browser download at test time).
+browser:
+	@command -v chromium >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+		>/dev/null 2>&1 || echo "could not install chromium; the browser tests skip outside CI"
+
 # The suite runs every store, projection and API test on PostgreSQL too: start it if it is down.
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || \
 		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start 2>/dev/null || \
 		echo "PostgreSQL is not running on 127.0.0.1:5432: its tests skip outside CI, fail in CI"
 
-test: lint typecheck compose-tool postgres
+test: lint typecheck compose-tool browser postgres
 	$(BIN)/pytest -n 4
 
 bench: setup

@@ -29,6 +29,13 @@ Form = Mapping[str, Sequence[str]]
 _ROW = re.compile(r"^(?P<list>partners|benefits|obligations)\[(?P<index>\d{1,2})\]\.(?P<key>\w+)$")
 _PARTNER_KEYS = ("name", "kind", "country", "region_code")
 OVERRIDE_PREFIX = "override."
+# The inputs a person types into; a row whose typed inputs are blank is an unused row, whatever
+# its drop-downs preselect (every partner row offers kind and country choices).
+_TYPED = {
+    "partners": ("name", "region_code"),
+    "benefits": ("party", "description"),
+    "obligations": ("party", "description"),
+}
 
 
 def one(form: Form, name: str) -> str:
@@ -41,7 +48,7 @@ def _lines(text: str) -> list[str]:
 
 
 def _rows(form: Form) -> dict[str, list[dict[str, str]]]:
-    """Indexed row inputs, in index order; a row left wholly blank is no row."""
+    """Indexed row inputs, in index order; a row left blank is no row."""
     found: dict[str, dict[int, dict[str, str]]] = {}
     for name in form:
         match = _ROW.match(name)
@@ -49,7 +56,9 @@ def _rows(form: Form) -> dict[str, list[dict[str, str]]]:
             row = found.setdefault(match["list"], {}).setdefault(int(match["index"]), {})
             row[match["key"]] = one(form, name)
     return {
-        name: [row for _, row in sorted(rows.items()) if any(row.values())]
+        name: [
+            row for _, row in sorted(rows.items()) if any(row.get(key) for key in _TYPED[name])
+        ]
         for name, rows in found.items()
     }
 

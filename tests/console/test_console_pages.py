@@ -200,3 +200,13 @@ async def test_an_official_may_not_open_the_audit_pages(api: Api) -> None:
     answer = await client.get("/console/audit/")
     assert answer.status_code == 403
     assert "Tidak diizinkan" in answer.text
+
+
+def test_an_unused_partner_row_with_preselected_choices_is_no_partner() -> None:
+    from registry.console.forms import draft_from
+
+    form = {key: [value] for key, value in SUBMISSION.items()}
+    form.update(
+        {"partners[1].name": [""], "partners[1].kind": ["city"], "partners[1].country": ["ID"]}
+    )
+    assert len(draft_from(form).partners) == 1
