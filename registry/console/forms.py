@@ -56,9 +56,7 @@ def _rows(form: Form) -> dict[str, list[dict[str, str]]]:
             row = found.setdefault(match["list"], {}).setdefault(int(match["index"]), {})
             row[match["key"]] = one(form, name)
     return {
-        name: [
-            row for _, row in sorted(rows.items()) if any(row.get(key) for key in _TYPED[name])
-        ]
+        name: [row for _, row in sorted(rows.items()) if any(row.get(key) for key in _TYPED[name])]
         for name, rows in found.items()
     }
 
