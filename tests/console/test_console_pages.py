@@ -210,3 +210,87 @@ def test_an_unused_partner_row_with_preselected_choices_is_no_partner() -> None:
         {"partners[1].name": [""], "partners[1].kind": ["city"], "partners[1].country": ["ID"]}
     )
     assert len(draft_from(form).partners) == 1
+
+
+async def post_form(client: httpx.AsyncClient, proposal_id: str, route: str, **data: str) -> str:
+    """Fill one of the proposal page's forms at the version the page shows; the next page."""
+    page = await client.get(f"/console/proposals/{proposal_id}")
+    version = re.search(r'name="version" value="(\d+)"', page.text)
+    csrf = CSRF.search(page.text)
+    assert version is not None
+    assert csrf is not None
+    answer = await client.post(
+        f"/console/proposals/{proposal_id}/{route}",
+        data={**data, "version": version.group(1), "_csrf_token": csrf.group(1)},
+    )
+    assert answer.status_code == 303, answer.text
+    return (await client.get(answer.headers["location"])).text
+
+
+async def test_the_whole_lifecycle_through_the_console_forms(api: Api) -> None:
+    proposal_id = await submit_by_form(api)
+    reviewer = await signed_in(api, "reviewer")
+    await post_form(reviewer, proposal_id, "review", decision="request_revision", comment="Rinci")
+    official = await signed_in(api, "official")
+    revision = await official.get(f"/console/proposals/{proposal_id}/revision")
+    assert 'value="Kerja sama pengelolaan sampah"' in revision.text  # the form holds the terms
+    csrf = CSRF.search(revision.text)
+    assert csrf is not None
+    version = re.search(r'name="version" value="(\d+)"', revision.text)
+    assert version is not None
+    assert version.group(1) == "3"  # submitted, assessed, revision requested
+    revised = {**SUBMISSION, "title": "Kerja sama bank sampah, direvisi", "version": "3"}
+    answer = await official.post(
+        f"/console/proposals/{proposal_id}/revision",
+        data={**revised, "_csrf_token": csrf.group(1)},
+    )
+    assert answer.status_code == 303, answer.text
+    reviewer = await signed_in(api, "reviewer")
+    page = await post_form(reviewer, proposal_id, "review", decision="approve", comment="Sesuai")
+    assert "Kerja sama bank sampah, direvisi" in page
+    official = await signed_in(api, "official")
+    signed = await post_form(
+        official,
+        proposal_id,
+        "signing",
+        signed_on="2026-12-01",
+        document_ref="PKS 01/2026",
+        signatories="Wali Kota Tangerang\nWali Kota Surabaya",
+    )
+    assert "berlaku" in signed
+    ended = await post_form(
+        official, proposal_id, "termination", reason="Program selesai", effective_on="2027-06-30"
+    )
+    assert "diakhiri" in ended
+
+
+async def test_an_official_withdraws_and_records_approvals_of_a_sister_city(api: Api) -> None:
+    proposal_id = await submit_by_form(api)
+    official = await signed_in(api, "official")
+    withdrawn = await post_form(official, proposal_id, "withdrawal", reason="Anggaran belum ada")
+    assert "ditarik" in withdrawn
+    sister = {
+        **SUBMISSION,
+        "partners[0].name": "Kota Kitakyushu",
+        "partners[0].kind": "foreign_local_government",
+        "partners[0].country": "JP",
+        "partners[0].region_code": "",
+        "benefits[1].party": "Kota Kitakyushu",
+        "fields": "pendidikan",
+    }
+    csrf = await csrf_of(official, "/console/proposals/new")
+    answer = await official.post("/console/proposals", data={**sister, "_csrf_token": csrf})
+    assert answer.status_code == 303, answer.text
+    sister_id = answer.headers["location"].split("/")[-1].split("?")[0]
+    reviewer = await signed_in(api, "reviewer")
+    await post_form(reviewer, sister_id, "review", decision="approve", comment="Sesuai")
+    official = await signed_in(api, "official")
+    page = await post_form(
+        official,
+        sister_id,
+        "legal-approval",
+        authority="dprd",
+        reference="DPRD 5/2026",
+        date="2026-11-20",
+    )
+    assert "DPRD 5/2026" in page
