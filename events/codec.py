@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import msgspec
 
@@ -66,6 +66,13 @@ class Codec(Generic[E]):
     def type_names(self) -> frozenset[str]:
         return frozenset(self._types)
 
+    def current_types(self) -> dict[tuple[str, int], type[E]]:
+        """Each event class by its tag and the schema version it decodes without upcasting."""
+        return {
+            (tag, known.schema_version): cast("type[E]", known.cls)
+            for tag, known in self._types.items()
+        }
+
     def encode(self, payload: object) -> EncodedPayload:
         known = (
             self._types.get(_tag_of(type(payload))) if isinstance(payload, msgspec.Struct) else None
@@ -107,5 +114,5 @@ class Codec(Generic[E]):
     def encode_metadata(self, metadata: Metadata) -> bytes:
         return self._encoder.encode(metadata)
 
-    def decode_metadata(self, data: bytes) -> Metadata:
+    def decode_metadata(self, data: bytes | str) -> Metadata:
         return self._metadata_decoder.decode(data)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,8 +27,11 @@ from events.envelope import (
 )
 from events.errors import CommitOutcomeUnknown, EventStoreError, VersionConflict
 from events.hashing import GENESIS_HASH
+from events.json_pages import JsonPageDecoder
+from events.json_read import json_events
 from events.lookups import LOG_PAGE, known_events, stream_versions
 from events.outages import database_unreachable
+from events.paging import pages
 from events.planning import BatchPlan, KnownEvent, PreparedAppend, commit_time, prepare
 from events.records import (
     STORED_COLUMNS,
@@ -46,6 +48,11 @@ E = TypeVar("E", bound=msgspec.Struct)
 READ_PAGE_SIZE = 1000
 MAX_APPENDS_PER_BATCH = 500
 _NO_END = 2**63 - 1  # the largest BIGINT: an upper bound every position is under
+
+
+def _row_extent(page: Sequence[RowValues]) -> tuple[int, int]:
+    return len(page), page[-1][0] if page else 0
+
 
 _row_columns = tuple(events.c[name] for name in STORED_COLUMNS)
 # The no-op UPDATE takes the head row's write lock first thing on both dialects, so writers
@@ -101,6 +108,12 @@ class SqlEventStore(Generic[E]):
             else engine.execution_options(isolation_level="AUTOCOMMIT")
         )
         self._log_page = LOG_PAGE[self.dialect]
+        # PostgreSQL's driver already types rows in C; SQLite's hands back text to type in Python.
+        self._json_pages = (
+            JsonPageDecoder(codec)
+            if self.dialect == "sqlite" and JsonPageDecoder.supports(codec)
+            else None
+        )
 
     async def append(
         self,
@@ -232,8 +245,24 @@ class SqlEventStore(Generic[E]):
             rows = (await conn.execute(query)).all()
         return [to_recorded(self._codec, row) for row in rows]
 
-    async def read_all(
+    def read_all(
         self, *, after_position: int = 0, limit: int | None = None
+    ) -> AsyncIterator[RecordedEvent[E]]:
+        # The generator itself, not one that delegates: each level costs every event a resume.
+        if self._json_pages is None:
+            return self._row_events(after_position, limit)
+        return json_events(
+            self._reader,
+            self._codec,
+            self._json_pages,
+            self._rows_after,
+            after_position=after_position,
+            limit=limit,
+            page_size=READ_PAGE_SIZE,
+        )
+
+    async def _row_events(
+        self, after_position: int, limit: int | None
     ) -> AsyncIterator[RecordedEvent[E]]:
         native = self.dialect != "sqlite"
         async for page in self._pages(after_position, limit, None, READ_PAGE_SIZE):
@@ -252,38 +281,12 @@ class SqlEventStore(Generic[E]):
         async for page in self._pages(after_position, limit, to_position, page_size):
             yield page if self.dialect != "sqlite" else [typed_row(row) for row in page]
 
-    async def _pages(
+    def _pages(
         self, after_position: int, limit: int | None, to_position: int | None, page_size: int
     ) -> AsyncIterator[Sequence[RowValues]]:
-        """Raw driver rows in pages by position (keyset paging: memory stays two pages deep).
-
-        The next page is asked for before this one is handed out, so the database finds and
-        sends it while the caller decodes: on two cores the two halves of a read overlap.
-        """
-        remaining = limit
-        if remaining is not None and remaining <= 0:
-            return
+        """Raw driver rows in pages by position (keyset paging: memory stays two pages deep)."""
         upto = _NO_END if to_position is None else to_position
-        size = page_size if remaining is None else min(page_size, remaining)
-        fetch: asyncio.Future[Sequence[RowValues]] | None = asyncio.ensure_future(
-            self._page(after_position, upto, size)
-        )
-        try:
-            while fetch is not None:
-                page = await fetch
-                fetch = None
-                if remaining is not None:
-                    remaining -= len(page)
-                if len(page) == size and (remaining is None or remaining > 0):
-                    size = page_size if remaining is None else min(page_size, remaining)
-                    fetch = asyncio.ensure_future(self._page(page[-1][0], upto, size))
-                    await asyncio.sleep(0)  # let the fetch send its query before we go on
-                if page:
-                    yield page
-        finally:
-            if fetch is not None:  # the caller stopped early: let the fetch end, unread
-                with contextlib.suppress(Exception):
-                    await fetch
+        return pages(self._page, _row_extent, after_position, limit, upto, page_size)
 
     async def _page(self, after: int, upto: int, size: int) -> Sequence[RowValues]:
         async with self._reader.connect() as conn:
@@ -293,6 +296,9 @@ class SqlEventStore(Generic[E]):
             page: Sequence[RowValues] = result.cursor.fetchall()
             result.close()
         return page
+
+    async def _rows_after(self, after: int, size: int) -> Sequence[RowValues]:
+        return await self._page(after, _NO_END, size)
 
     async def head(self) -> tuple[int, bytes]:
         async with self._reader.connect() as conn:
