@@ -6,6 +6,7 @@ version conflict shows what changed meanwhile. Nothing is appended in either cas
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,11 +24,13 @@ from registry.api.commanding import run_command
 from registry.api.console.pages import proposal_context
 from registry.api.console.rendering import field_errors, page, problem_of, status_of
 from registry.api.reading import ReadSide
+from registry.bodies import ProposalDraft
 from registry.commands import Command
 from registry.console import forms
 from registry.console.i18n import Lang
 from registry.errors import FieldError, ValidationFailed
 from registry.ids import ProposalId, new_proposal_id
+from registry.reference import Reference, load_reference
 from registry.services import Services
 from registry.validation import validate_draft
 
@@ -44,26 +47,35 @@ def first_values(form: forms.Form) -> dict[str, str]:
     return {key: values[0] for key, values in form.items() if values}
 
 
-def draft_page_context(services: Services, values: dict[str, str]) -> dict[str, Any]:
+def draft_page_context(values: dict[str, str]) -> dict[str, Any]:
     """The reference data the submission form offers as choices, and enough rows."""
     rows = {name: forms.rows_needed(values, name, shown) for name, shown in ROWS_SHOWN.items()}
-    reference = services.reference
+    return {"values": values, "rows": rows, **form_choices()}
+
+
+@functools.cache
+def form_choices() -> dict[str, Any]:
+    """Sorted once per process: every form render and every added row offers the same lists."""
+    reference = load_reference()
     return {
-        "values": values,
-        "rows": rows,
         "affairs": sorted(reference.affairs.values(), key=lambda a: a.name_id),
         "goals": sorted(reference.goals.values(), key=lambda g: g.number),
         "targets": list(reference.targets.values()),
         "regions": sorted(reference.regions.values(), key=lambda r: r.name),
-        "countries": countries(),
+        "countries": sorted(
+            ((c.alpha_2, reference.country_name(c.alpha_2)) for c in pycountry.countries),
+            key=lambda pair: pair[1],
+        ),
     }
 
 
-def countries() -> list[tuple[str, str]]:
-    return sorted(
-        ((c.alpha_2, str(getattr(c, "common_name", c.name))) for c in pycountry.countries),
-        key=lambda pair: pair[1],
-    )
+def checked_draft(form: forms.Form, reference: Reference, initiator: str) -> ProposalDraft:
+    """The form's draft, judged exactly as the API judges a body for this initiator."""
+    draft = forms.draft_from(form)
+    errors = validate_draft(draft, reference, initiator)
+    if errors:
+        raise ValidationFailed(errors)
+    return draft
 
 
 class ConsoleCommands(Controller):
@@ -86,7 +98,7 @@ class ConsoleCommands(Controller):
             lang=lang,
             principal=principal,
             target=None,
-            **draft_page_context(services, values),
+            **draft_page_context(values),
         )
 
     @post("/", status_code=303)
@@ -104,10 +116,7 @@ class ConsoleCommands(Controller):
         region = principal.region
 
         async def send() -> ProposalId:
-            draft = forms.draft_from(form)
-            errors = validate_draft(draft, services.reference, region)
-            if errors:
-                raise ValidationFailed(errors)
+            draft = checked_draft(form, services.reference, region)
             proposal_id = new_proposal_id()
             await run_command(
                 draft.to_submit(proposal_id, region),
@@ -145,7 +154,7 @@ class ConsoleCommands(Controller):
             target=view,
             selected_fields=set(view.fields),
             selected_targets=set(view.sdg_targets),
-            **draft_page_context(services, values),
+            **draft_page_context(values),
         )
 
     @post("/{proposal_id:uuid}/revision", status_code=303)
@@ -164,10 +173,7 @@ class ConsoleCommands(Controller):
             raise NotFoundException(f"proposal {proposal_id} is unknown")
 
         async def send() -> ProposalId:
-            draft = forms.draft_from(form)
-            errors = validate_draft(draft, services.reference, state.initiator)
-            if errors:
-                raise ValidationFailed(errors)
+            draft = checked_draft(form, services.reference, state.initiator)
             await run_command(
                 draft.to_revise(proposal_id),
                 Action.REVISE,
@@ -211,7 +217,7 @@ class ConsoleCommands(Controller):
                 status_code=status_of(problem),
                 selected_fields=set(form.get("fields", ())),
                 selected_targets=set(form.get("sdg_targets", ())),
-                **draft_page_context(services, values),
+                **draft_page_context(values),
             )
         return Redirect(f"/console/proposals/{proposal_id}?saved=1", status_code=303)
 

@@ -110,7 +110,7 @@ async def extra_row(
         principal=principal,
         list_name=name,
         index=index,
-        **draft_page_context(services, {}),
+        **draft_page_context({}),
     )
 
 
