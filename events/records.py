@@ -38,8 +38,9 @@ def decode_rows(
 ) -> Iterator[RecordedEvent[Any]]:
     """RecordedEvents from raw driver rows, typed as `to_recorded` types them, one at a time.
 
-    `native` drivers (asyncpg) already return UUIDs and aware UTC datetimes; SQLite returns the
-    text SQLAlchemy stored. Appends of one batch share their metadata bytes and often their
+    `native` drivers (asyncpg) already return UUIDs; SQLite returns the hex SQLAlchemy stored.
+    A record time may come as an aware datetime or as UTC text (SQLite's, and PostgreSQL's
+    `native_read` page). Appends of one batch share their metadata bytes and often their
     record time, so each distinct value is decoded once per call and the frozen result shared.
     One at a time rather than a page at once: an event the caller drops dies young, where a
     page of decoded payloads lives long enough for the garbage collector to promote and then
@@ -52,6 +53,7 @@ def decode_rows(
         position, stream_id, version, event_id, type_name, schema_version, data, meta, at, h = row
         if not native:
             event_id = uuid_from_hex(event_id)
+        if type(at) is str:
             at = time_of.get(at) or time_of.setdefault(at, utc_from_text(at))
         metadata = metadata_of.get(meta)
         if metadata is None:

@@ -30,6 +30,7 @@ from events.hashing import GENESIS_HASH
 from events.json_pages import JsonPageDecoder
 from events.json_read import json_events
 from events.lookups import LOG_PAGE, known_events, stream_versions
+from events.native_read import native_events
 from events.outages import database_unreachable
 from events.paging import pages
 from events.planning import BatchPlan, KnownEvent, PreparedAppend, commit_time, prepare
@@ -249,6 +250,14 @@ class SqlEventStore(Generic[E]):
         self, *, after_position: int = 0, limit: int | None = None
     ) -> AsyncIterator[RecordedEvent[E]]:
         # The generator itself, not one that delegates: each level costs every event a resume.
+        if self.dialect == "postgresql":
+            return native_events(
+                self._reader,
+                self._codec,
+                after_position=after_position,
+                limit=limit,
+                page_size=READ_PAGE_SIZE,
+            )
         if self._json_pages is None:
             return self._row_events(after_position, limit)
         return json_events(

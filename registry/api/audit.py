@@ -34,11 +34,22 @@ def audit_trail(services: Services) -> AuditTrail:
     return AuditTrail(services.engine, services.store, services.settings.signing_key_file)
 
 
-async def log_lines(services: Services, after: int = 0) -> AsyncIterator[bytes]:
-    """The global log after a position as NDJSON, one event a line, streamed page by page."""
+async def log_lines(
+    services: Services, after: int = 0, page_size: int = MAX_PAGE
+) -> AsyncIterator[bytes]:
+    """The global log after a position as NDJSON, one event a line, streamed page by page.
+
+    Each page is read whole before it is sent: a read holds its database connection while it
+    is iterated, and a slow client must not hold one for as long as it takes to download.
+    """
     encoder = msgspec.json.Encoder()
-    async for recorded in services.store.read_all(after_position=after):
-        yield encoder.encode(event_item(recorded, with_stream=True)) + b"\n"
+    while True:
+        page = [e async for e in services.store.read_all(after_position=after, limit=page_size)]
+        for recorded in page:
+            yield encoder.encode(event_item(recorded, with_stream=True)) + b"\n"
+        if len(page) < page_size:
+            return
+        after = page[-1].position
 
 
 class AuditRoutes(Controller):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+import msgspec
 import structlog
 
+from registry.api.audit import log_lines
 from tests.api.conftest import Api
 
 PROBLEM = "application/problem+json"
@@ -87,6 +89,15 @@ async def test_the_global_log_in_pages_and_as_ndjson(api: Api) -> None:
     assert streamed.headers["content-type"].startswith("application/x-ndjson")
     lines = streamed.text.strip().splitlines()
     assert len(lines) == 4
+
+
+async def test_the_ndjson_stream_reads_page_after_page_without_a_gap(api: Api) -> None:
+    for _ in range(3):
+        await api.submit()
+    for page_size in (1, 2, 5, 6, 7):
+        lines = [line async for line in log_lines(api.services, after=1, page_size=page_size)]
+        positions = [msgspec.json.decode(line)["position"] for line in lines]
+        assert positions == [2, 3, 4, 5, 6], page_size
 
 
 async def test_verification_reports_the_head(api: Api) -> None:

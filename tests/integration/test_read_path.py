@@ -7,7 +7,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import msgspec
-from sqlalchemy import insert
+import pytest
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.envelope import Metadata, NewEvent
@@ -103,3 +104,58 @@ def test_a_time_from_sqlite_text_is_aware_utc() -> None:
     assert utc_from_text("2026-11-23 19:00:24+02:00") == datetime(
         2026, 11, 23, 17, 0, 24, tzinfo=UTC
     )
+
+
+AWKWARD_TIMES = [
+    datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),  # no microseconds: text would drop them
+    datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    datetime(1999, 2, 28, 0, 0, 0, 1, tzinfo=UTC),
+    datetime(2024, 2, 29, 12, 0, 0, 500000, tzinfo=UTC),
+]
+
+
+async def stored_at(engine: AsyncEngine, times: list[datetime]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = [
+        {
+            "position": n,
+            "stream_id": f"acct-{n}",
+            "version": 1,
+            "event_id": uuid.uuid4(),
+            "type": "Deposited",
+            "schema_version": 1,
+            "data": msgspec.json.encode(Deposited(amount=n)),
+            "metadata": b"{}",
+            "recorded_at": moment,
+            "hash": bytes(32),
+        }
+        for n, moment in enumerate(times, start=1)
+    ]
+    async with engine.begin() as conn:
+        await conn.execute(insert(events), rows)
+    return rows
+
+
+async def test_record_times_come_back_to_the_microsecond(engine: AsyncEngine) -> None:
+    rows = await stored_at(engine, AWKWARD_TIMES)
+    read = [e async for e in SqlEventStore(engine, toy_codec()).read_all()]
+    assert [e.recorded_at for e in read] == [row["recorded_at"] for row in rows]
+    assert all(e.recorded_at.tzinfo is UTC for e in read)
+    assert [e.event_id for e in read] == [row["event_id"] for row in rows]
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_session_time_zone_and_date_style_do_not_change_read_times(
+    engine: AsyncEngine,
+) -> None:
+    # PostgreSQL spells a timestamp's text by the session's settings: the read must not care.
+    rows = await stored_at(engine, AWKWARD_TIMES)
+    async with engine.connect() as conn:
+        database = await conn.scalar(text("SELECT current_database()"))
+        await conn.execute(text(f"ALTER DATABASE \"{database}\" SET TimeZone = 'Asia/Jayapura'"))
+        await conn.execute(text(f"ALTER DATABASE \"{database}\" SET DateStyle = 'SQL, DMY'"))
+        await conn.commit()
+    await engine.dispose()  # new connections take the database's new settings
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SHOW TimeZone")) == "Asia/Jayapura"
+    read = [e async for e in SqlEventStore(engine, toy_codec()).read_all()]
+    assert [e.recorded_at for e in read] == [row["recorded_at"] for row in rows]
