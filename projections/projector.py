@@ -57,23 +57,40 @@ async def apply_events(
 
 
 async def apply_batch(
-    engine: AsyncEngine, projection: Projection, batch_size: int = BATCH_SIZE
-) -> tuple[int, int]:
-    """One batch and its checkpoint in one transaction: (position before, position after).
+    engine: AsyncEngine, projections: Sequence[Projection], batch_size: int = BATCH_SIZE
+) -> list[tuple[int, int]]:
+    """One batch and the checkpoints it moves in one transaction: each projection's (position
+    before, position after).
 
-    A crash anywhere before the commit leaves both the tables and the checkpoint as they were.
+    The batch is read and folded into changes once for every projection at the lowest
+    checkpoint, and ends where the next checkpoint stands, so projections that fell behind
+    (one rebuilt, or one whose lock this process only now took) catch up to the others and
+    from then on move together. A crash anywhere before the commit leaves every table and
+    checkpoint as they were.
     """
     async with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            # Read models are derived: a crash that loses this commit loses its checkpoint with
+            # Read models are derived: a crash that loses this commit loses its checkpoints with
             # it, and the batch is applied again from the log. Not waiting for the WAL flush
             # takes an fsync out of every write's read-your-writes wait.
             await conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-        before = await checkpoints.lock(conn, projection.name)
-        after = await apply_events(conn, projection, LIVE, before, limit=batch_size)
-        if after != before:
+        befores = [await checkpoints.lock(conn, projection.name) for projection in projections]
+        start = min(befores)
+        ahead = [before for before in befores if before > start]
+        batch = await read_batch(conn, start, batch_size, to_position=min(ahead) if ahead else None)
+        if not batch:
+            return [(before, before) for before in befores]
+        changes = await changes_of(conn, batch)
+        after = batch[-1].position
+        outcomes = []
+        for projection, before in zip(projections, befores, strict=True):
+            if before != start:
+                outcomes.append((before, before))
+                continue
+            await projection.apply(conn, LIVE, changes)
             await checkpoints.advance(conn, projection.name, before, after)
-    return before, after
+            outcomes.append((before, after))
+    return outcomes
 
 
 class Projector:
@@ -164,13 +181,16 @@ class Projector:
     async def _cycle(self, locks: Locks) -> tuple[int, bool]:
         """Catch up every projection whose lock this process holds; (events, some lock missed)."""
         applied, waiting = 0, False
+        leading: list[Projection] = []
         for projection in self.projections:
             if not await locks.acquire(projection.name):
                 self._leading.discard(projection.name)
                 waiting = True
                 continue
             self._leading.add(projection.name)
-            applied += await self.catch_up(projection)
+            leading.append(projection)
+        if leading:
+            applied = await self.catch_up(*leading)
         return applied, waiting
 
     async def _refresh(self, projection: str) -> None:
@@ -183,21 +203,24 @@ class Projector:
             self.positions[projection] = max(self.positions.get(projection, 0), stored)
             self._refreshed_at[projection] = time.monotonic()
 
-    async def catch_up(self, projection: Projection) -> int:
-        """Apply batches until the projection reaches the head; the number of events applied."""
+    async def catch_up(self, *projections: Projection) -> int:
+        """Apply batches until the projections reach the head; the events applied to them."""
         applied = 0
         while not self._stopping.is_set():
             try:
-                before, after = await apply_batch(self.engine, projection, self.batch_size)
+                outcomes = await apply_batch(self.engine, projections, self.batch_size)
             except checkpoints.CheckpointMoved:
                 continue
-            moved = after > self.positions.get(projection.name, 0)
-            self.positions[projection.name] = after
-            if after == before:
+            progressed = moved = False
+            for projection, (before, after) in zip(projections, outcomes, strict=True):
+                moved = moved or after > self.positions.get(projection.name, 0)
+                self.positions[projection.name] = after
+                progressed = progressed or after != before
+                applied += after - before
+            if not progressed:
                 if moved:  # another process applied these events: our waiters may go on
                     await self._announce()
                 break
-            applied += after - before
             await self._announce()
         return applied
 

@@ -61,13 +61,45 @@ async def test_a_crash_mid_batch_applies_nothing_and_a_restart_applies_everythin
         await checkpoints.ensure(conn, [p.name for p in PROJECTIONS])
     for projection in PROJECTIONS:
         with pytest.raises(RuntimeError):
-            await apply_batch(engine, Crashing(projection), batch_size=5)
+            await apply_batch(engine, [Crashing(projection)], batch_size=5)
     assert set((await row_counts(engine)).values()) == {0}
     async with engine.connect() as conn:
         assert set((await checkpoints.read_all(conn)).values()) == {0}
     restarted = Projector(engine, batch_size=5)
     for projection in PROJECTIONS:
         await restarted.catch_up(projection)
+    await assert_equal_to_rebuild(engine)
+
+
+async def test_one_crashing_projection_rolls_back_the_batch_of_all(
+    engine: AsyncEngine, store: Store
+) -> None:
+    await varied(store, 4)
+    async with engine.begin() as conn:
+        await checkpoints.ensure(conn, [p.name for p in PROJECTIONS])
+    proposals, review_queue, stats = PROJECTIONS
+    with pytest.raises(RuntimeError):
+        await apply_batch(engine, [proposals, review_queue, Crashing(stats)])
+    assert set((await row_counts(engine)).values()) == {0}
+    async with engine.connect() as conn:
+        assert set((await checkpoints.read_all(conn)).values()) == {0}
+
+
+async def test_projections_behind_the_others_catch_up_to_them_then_move_together(
+    engine: AsyncEngine, store: Store
+) -> None:
+    await varied(store, 6)
+    head = await store.head_position()
+    async with engine.begin() as conn:
+        await checkpoints.ensure(conn, [p.name for p in PROJECTIONS])
+    assert await apply_batch(engine, [PROJECTIONS[0]], batch_size=5) == [(0, 5)]
+    # The batch stops where the leader stands, so the two behind reach it exactly.
+    assert await apply_batch(engine, PROJECTIONS, batch_size=500) == [(5, 5), (0, 5), (0, 5)]
+    assert await apply_batch(engine, PROJECTIONS, batch_size=3) == [(5, 8)] * 3
+    await Projector(engine, batch_size=4).catch_up(*PROJECTIONS)
+    async with engine.connect() as conn:
+        assert set((await checkpoints.read_all(conn)).values()) == {head}
+    assert await apply_batch(engine, PROJECTIONS) == [(head, head)] * 3
     await assert_equal_to_rebuild(engine)
 
 
