@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -56,11 +57,18 @@ async def apply_events(
     return batch[-1].position
 
 
+class Applied(NamedTuple):
+    """What one batch did: each projection's (position before, position after), and whether
+    the log may hold more for them (a full batch, or one that stopped at another checkpoint)."""
+
+    positions: list[tuple[int, int]]
+    more: bool
+
+
 async def apply_batch(
     engine: AsyncEngine, projections: Sequence[Projection], batch_size: int = BATCH_SIZE
-) -> list[tuple[int, int]]:
-    """One batch and the checkpoints it moves in one transaction: each projection's (position
-    before, position after).
+) -> Applied:
+    """One batch and the checkpoints it moves in one transaction.
 
     The batch is read and folded into changes once for every projection at the lowest
     checkpoint, and ends where the next checkpoint stands, so projections that fell behind
@@ -79,10 +87,10 @@ async def apply_batch(
         ahead = [before for before in befores if before > start]
         batch = await read_batch(conn, start, batch_size, to_position=min(ahead) if ahead else None)
         if not batch:
-            return [(before, before) for before in befores]
+            return Applied([(before, before) for before in befores], more=bool(ahead))
         changes = await changes_of(conn, batch)
         after = batch[-1].position
-        outcomes = []
+        outcomes: list[tuple[int, int]] = []
         for projection, before in zip(projections, befores, strict=True):
             if before != start:
                 outcomes.append((before, before))
@@ -90,7 +98,7 @@ async def apply_batch(
             await projection.apply(conn, LIVE, changes)
             await checkpoints.advance(conn, projection.name, before, after)
             outcomes.append((before, after))
-    return outcomes
+    return Applied(outcomes, more=len(batch) == batch_size or bool(ahead))
 
 
 class Projector:
@@ -146,7 +154,7 @@ class Projector:
             while not self._stopping.is_set():
                 self._wake.clear()
                 try:
-                    applied, waiting = await self._cycle(locks)
+                    waiting = await self._cycle(locks)
                 except Exception as error:
                     # Nothing may end this task but `stop`: a database that is away comes back,
                     # and the projector must be there to catch up when it does.
@@ -159,8 +167,8 @@ class Projector:
                 if failures:
                     log.info("projection_resumed", after_failures=failures)
                     failures = 0
-                if applied:
-                    continue
+                # `catch_up` stops only at the head; anything appended since has set the wake,
+                # which ends the pause at once.
                 pause = min(self.poll_interval, self.lock_retry) if waiting else self.poll_interval
                 await self._pause(pause)
         await self._announce()
@@ -178,9 +186,9 @@ class Projector:
         else:
             log.error("projection_cycle_failed", retry_in=pause, exc_info=error, **fields)
 
-    async def _cycle(self, locks: Locks) -> tuple[int, bool]:
-        """Catch up every projection whose lock this process holds; (events, some lock missed)."""
-        applied, waiting = 0, False
+    async def _cycle(self, locks: Locks) -> bool:
+        """Catch up every projection whose lock this process holds; whether some lock missed."""
+        waiting = False
         leading: list[Projection] = []
         for projection in self.projections:
             if not await locks.acquire(projection.name):
@@ -190,8 +198,8 @@ class Projector:
             self._leading.add(projection.name)
             leading.append(projection)
         if leading:
-            applied = await self.catch_up(*leading)
-        return applied, waiting
+            await self.catch_up(*leading)
+        return waiting
 
     async def _refresh(self, projection: str) -> None:
         """Read a checkpoint that another process advances; one read serves every waiter."""
@@ -208,20 +216,20 @@ class Projector:
         applied = 0
         while not self._stopping.is_set():
             try:
-                outcomes = await apply_batch(self.engine, projections, self.batch_size)
+                batch = await apply_batch(self.engine, projections, self.batch_size)
             except checkpoints.CheckpointMoved:
                 continue
-            progressed = moved = False
-            for projection, (before, after) in zip(projections, outcomes, strict=True):
+            moved = False
+            for projection, (before, after) in zip(projections, batch.positions, strict=True):
                 moved = moved or after > self.positions.get(projection.name, 0)
                 self.positions[projection.name] = after
-                progressed = progressed or after != before
                 applied += after - before
-            if not progressed:
-                if moved:  # another process applied these events: our waiters may go on
-                    await self._announce()
+            if moved:  # by us, or by another process: our waiters may go on
+                await self._announce()
+            # A short batch reached the head: reading again now would find nothing, and an
+            # append after it wakes us (NOTIFY, a waiter's nudge, or the poll).
+            if not batch.more:
                 break
-            await self._announce()
         return applied
 
     async def _announce(self) -> None:

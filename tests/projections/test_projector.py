@@ -92,14 +92,17 @@ async def test_projections_behind_the_others_catch_up_to_them_then_move_together
     head = await store.head_position()
     async with engine.begin() as conn:
         await checkpoints.ensure(conn, [p.name for p in PROJECTIONS])
-    assert await apply_batch(engine, [PROJECTIONS[0]], batch_size=5) == [(0, 5)]
+    assert await apply_batch(engine, [PROJECTIONS[0]], batch_size=5) == ([(0, 5)], True)
     # The batch stops where the leader stands, so the two behind reach it exactly.
-    assert await apply_batch(engine, PROJECTIONS, batch_size=500) == [(5, 5), (0, 5), (0, 5)]
-    assert await apply_batch(engine, PROJECTIONS, batch_size=3) == [(5, 8)] * 3
+    assert await apply_batch(engine, PROJECTIONS, batch_size=500) == (
+        [(5, 5), (0, 5), (0, 5)],
+        True,
+    )
+    assert await apply_batch(engine, PROJECTIONS, batch_size=3) == ([(5, 8)] * 3, True)
     await Projector(engine, batch_size=4).catch_up(*PROJECTIONS)
     async with engine.connect() as conn:
         assert set((await checkpoints.read_all(conn)).values()) == {head}
-    assert await apply_batch(engine, PROJECTIONS) == [(head, head)] * 3
+    assert await apply_batch(engine, PROJECTIONS) == ([(head, head)] * 3, False)
     await assert_equal_to_rebuild(engine)
 
 
