@@ -12,7 +12,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from events.outages import database_unreachable
-from projections import checkpoints
+from projections import checkpoints, progress
 from projections.base import Projection
 from projections.changes import changes_of, read_batch
 from projections.locks import Locks, open_locks
@@ -98,6 +98,9 @@ async def apply_batch(
             await projection.apply(conn, LIVE, changes)
             await checkpoints.advance(conn, projection.name, before, after)
             outcomes.append((before, after))
+        # API processes waiting to read their writes hear of it when this commits.
+        moved = [(p.name, after) for p, (b, a) in zip(projections, outcomes, strict=True) if a > b]
+        await progress.announce(conn, moved)
     return Applied(outcomes, more=len(batch) == batch_size or bool(ahead))
 
 

@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.codec import Codec
 from events.sql import SqlEventStore
-from projections.projector import PROJECTIONS, Projector, wait_for_position
+from projections.progress import CheckpointWatch
+from projections.projector import PROJECTIONS, Projector
 from registry.database import open_engine
 from registry.event_types import EVENT_TYPES, Event
 from registry.principles.ruleset import Ruleset, load_ruleset
@@ -31,6 +32,8 @@ class Services:
     ruleset: Ruleset
     tokens: TokenStore
     projector: Projector | None
+    # Where the projector runs elsewhere (`serve --workers N`), its checkpoints are watched.
+    watch: CheckpointWatch
 
     async def start(self) -> None:
         if self.projector is not None:
@@ -39,6 +42,7 @@ class Services:
     async def close(self) -> None:
         if self.projector is not None:
             await self.projector.stop()
+        await self.watch.close()
         await self.engine.dispose()
 
     async def caught_up(self, position: int, projection: str = "proposals") -> bool:
@@ -50,7 +54,7 @@ class Services:
         within = self.settings.read_your_writes_seconds
         if self.projector is not None:
             return await self.projector.wait_for(position, within, projection)
-        return await wait_for_position(self.engine, position, within, projection)
+        return await self.watch.wait_for(position, within, projection)
 
     async def all_caught_up(self, position: int) -> bool:
         """Every read model reflects the log up to `position` (for the demo and the tests)."""
@@ -72,4 +76,5 @@ def build_services(settings: Settings) -> Services:
         ruleset=load_ruleset(),
         tokens=TokenStore(engine, reference, cache_seconds=settings.token_cache_seconds),
         projector=Projector(engine) if settings.projector_in_process else None,
+        watch=CheckpointWatch(engine),
     )
