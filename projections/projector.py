@@ -82,7 +82,12 @@ async def apply_batch(
             # it, and the batch is applied again from the log. Not waiting for the WAL flush
             # takes an fsync out of every write's read-your-writes wait.
             await conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-        befores = [await checkpoints.lock(conn, projection.name) for projection in projections]
+        # By name, the order the rebuild's comparison and swap take them in: no deadlock.
+        locked = {
+            name: await checkpoints.lock(conn, name)
+            for name in sorted(projection.name for projection in projections)
+        }
+        befores = [locked[projection.name] for projection in projections]
         start = min(befores)
         ahead = [before for before in befores if before > start]
         batch = await read_batch(conn, start, batch_size, to_position=min(ahead) if ahead else None)
