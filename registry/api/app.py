@@ -23,6 +23,7 @@ from litestar.template.config import TemplateConfig
 
 from events.outages import database_unreachable
 from projections.lag import ProjectionLag, projection_lag
+from registry.access import Principal
 from registry.api.audit import AuditRoutes
 from registry.api.body_deadline import BodyDeadline
 from registry.api.console.router import TEMPLATES, console_router
@@ -88,7 +89,16 @@ async def ready(services: NamedDependency[Services]) -> Readiness:
     )
 
 
-def provide_read_side(services: NamedDependency[Services]) -> ReadSide:
+def provide_read_side(
+    services: NamedDependency[Services], principal: NamedDependency[Principal]
+) -> ReadSide:
+    """The read side, once the caller is known.
+
+    Every route that reads also authenticates. Hanging the read side below the principal puts
+    the two in one chain: Litestar resolves sibling dependencies in an anyio task group per
+    request (litestar-org/litestar#4563), which cost about a tenth of the CPU of a GET under
+    load, while a chain is awaited in order. It also means no read starts for a bad token.
+    """
     return ReadSide(services)
 
 
