@@ -25,13 +25,13 @@ from events.outages import database_unreachable
 from projections.lag import ProjectionLag, projection_lag
 from registry.access import Principal
 from registry.api.audit import AuditRoutes
-from registry.api.body_deadline import BodyDeadline
 from registry.api.console.router import TEMPLATES, console_router
 from registry.api.context import provide_principal, provide_services
 from registry.api.documentation import OPERATIONS, PublicOperation, StrictBodies
+from registry.api.edge import RequestEdge
 from registry.api.lists import ListRoutes
 from registry.api.member_commands import ProposalCommands
-from registry.api.observability import RequestLog, metrics, prometheus_config
+from registry.api.observability import metrics, prometheus_config
 from registry.api.problems import RETRY_AFTER_SECONDS, internal_error, problem_details_plugin
 from registry.api.proposals import ProposalCollection
 from registry.api.reading import ReadSide
@@ -177,10 +177,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         },
         plugins=[problem_details_plugin(settings.max_payload_bytes), StrictBodies()],
         middleware=[
-            RequestLog,
+            DefineMiddleware(RequestEdge, body_timeout_seconds=settings.body_timeout_seconds),
             prometheus_config().middleware,
             *throttle,
-            DefineMiddleware(BodyDeadline, seconds=settings.body_timeout_seconds),
         ],
         # A body larger than the largest event payload is refused before it is read.
         request_max_body_size=settings.max_payload_bytes,
