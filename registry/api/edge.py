@@ -6,6 +6,7 @@ look-up per request, on routes whose own work is one primary-key read.
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 
@@ -28,7 +29,9 @@ def incoming_request_id(scope: Scope) -> str:
             sent = value.decode("latin-1")[:MAX_REQUEST_ID_CHARS]
             if sent:
                 return sent
-    return str(uuid.uuid4())
+    # A request id needs to be unique, not secret: the process's own PRNG (reseeded in every
+    # forked worker) instead of uuid4's read of os.urandom, a system call on every request.
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
 
 
 class RequestEdge:

@@ -130,7 +130,9 @@ async def test_metrics_count_requests_commands_and_lag(api: Api) -> None:
 async def test_every_answer_carries_a_request_id_and_keeps_the_callers(api: Api) -> None:
     answer = await api.client.get("/health", headers={"X-Request-ID": "req-abc-123"})
     assert answer.headers["x-request-id"] == "req-abc-123"
-    assert (await api.client.get("/health")).headers["x-request-id"]
+    made = {(await api.client.get("/health")).headers["x-request-id"] for _ in range(3)}
+    assert len(made) == 3
+    assert all(uuid.UUID(made_id).version == 4 for made_id in made)
 
 
 async def test_request_logs_name_route_status_and_duration_but_never_the_token(api: Api) -> None:
