@@ -18,8 +18,12 @@ def make_engine(url: str, **options: Any) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, **options)
-    options.setdefault("pool_size", 20)
-    options.setdefault("max_overflow", 20)
+    # Every connection stays pooled: an overflow connection is closed when it is handed back, so
+    # a load above the pool size opened and closed a PostgreSQL backend for nearly every request
+    # (profiled under wrk: GET a proposal ran 30-100% faster without that churn). The ceiling of
+    # connections per process is the 40 it was (20 pooled and 20 overflow).
+    options.setdefault("pool_size", 40)
+    options.setdefault("max_overflow", 0)
     # No pre-ping: it costs a round trip per transaction. A dropped connection fails the one
     # transaction that meets it, SQLAlchemy then invalidates the pool, and the next one reconnects.
     options.setdefault("pool_pre_ping", False)

@@ -47,6 +47,15 @@ async def insert_rows(conn: AsyncConnection, table: Table, rows: Sequence[dict[s
         await conn.execute(insert(table), list(rows))
 
 
+def projected_before(changes: Sequence[Change]) -> list[Any]:
+    """The ids of the proposals a batch changes that have rows from earlier batches.
+
+    A proposal with no event before the batch was never projected, so it has no rows to delete:
+    on a submission, the DELETE of every table of the model would find nothing.
+    """
+    return [change.after.id for change in changes if change.before.version > 0]
+
+
 async def delete_keys(
     conn: AsyncConnection, table: Table, column: str, keys: Sequence[Any]
 ) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from projections.base import Loader, RowBuffer, Rows, delete_keys
+from projections.base import Loader, RowBuffer, Rows, delete_keys, projected_before
 from projections.changes import Change
 from projections.schema import ReadModels
 from registry.principles import load_ruleset
@@ -72,7 +72,7 @@ class ProposalsProjection:
     async def apply(
         self, conn: AsyncConnection, models: ReadModels, changes: Sequence[Change]
     ) -> None:
-        ids = [change.after.id for change in changes]
+        ids = projected_before(changes)
         await delete_keys(conn, models["proposals"], "id", ids)
         for name in SIDE_TABLES:
             await delete_keys(conn, models[name], "proposal_id", ids)

@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from projections.base import Loader, RowBuffer, Rows, delete_keys
+from projections.base import Loader, RowBuffer, Rows, delete_keys, projected_before
 from projections.changes import Change
 from projections.schema import ReadModels
 from registry.ids import ProposalId
@@ -75,7 +75,7 @@ class ReviewQueueProjection:
     async def apply(
         self, conn: AsyncConnection, models: ReadModels, changes: Sequence[Change]
     ) -> None:
-        ids = [change.after.id for change in changes]
+        ids = projected_before(changes)
         await delete_keys(conn, models["review_queue"], "proposal_id", ids)
         buffer = RowBuffer(models)
         buffer.extend("review_queue", [r for c in changes if (r := queue_row(c)) is not None])

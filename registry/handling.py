@@ -42,6 +42,7 @@ async def handle(
     metadata: Metadata | None = None,
     authorize: Callable[[Proposal], None] | None = None,
     event_ids: Callable[[int], uuid.UUID] | None = None,
+    new_stream: bool = False,
 ) -> Handled:
     """Read the stream, fold, decide, append at the version read.
 
@@ -51,9 +52,11 @@ async def handle(
     `authorize` sees the folded state before the decider does (the caller's access rules need
     the proposal's parties); `event_ids` names the new events by their index, which makes a
     retried command an idempotent append instead of a second one.
+    `new_stream` says the caller minted the proposal id just now, so there is no history to read:
+    the append still expects no stream, and refuses (VersionConflict) should there be one.
     """
     stream = stream_id(command.proposal_id)
-    state = fold(await store.read_stream(stream))
+    state = fold([] if new_stream else await store.read_stream(stream))
     if authorize is not None:
         authorize(state)
     # An unknown proposal is the decider's 404 whatever If-Match says: no version is stale yet.

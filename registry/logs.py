@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
+from typing import Any
 
+import msgspec
 import structlog
+
+
+def _json_line(event: dict[str, Any], default: Callable[[Any], Any]) -> str:
+    """structlog's JSON rendering through msgspec: half the cost of `json.dumps` per line,
+    which every request pays once. Values msgspec cannot encode go through structlog's own
+    fallback (`default`), as they would with `json.dumps`."""
+    return msgspec.json.encode(event, enc_hook=default).decode()
 
 
 def configure_logging(*, json: bool, level: int = logging.INFO) -> None:
     renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer()
+        structlog.processors.JSONRenderer(serializer=_json_line)
         if json
         else structlog.dev.ConsoleRenderer(
             colors=False, exception_formatter=structlog.dev.plain_traceback

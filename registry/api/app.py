@@ -23,14 +23,15 @@ from litestar.template.config import TemplateConfig
 
 from events.outages import database_unreachable
 from projections.lag import ProjectionLag, projection_lag
+from registry.access import Principal
 from registry.api.audit import AuditRoutes
-from registry.api.body_deadline import BodyDeadline
 from registry.api.console.router import TEMPLATES, console_router
 from registry.api.context import provide_principal, provide_services
 from registry.api.documentation import OPERATIONS, PublicOperation, StrictBodies
+from registry.api.edge import RequestEdge
 from registry.api.lists import ListRoutes
 from registry.api.member_commands import ProposalCommands
-from registry.api.observability import RequestLog, metrics, prometheus_config
+from registry.api.observability import metrics, prometheus_config
 from registry.api.problems import RETRY_AFTER_SECONDS, internal_error, problem_details_plugin
 from registry.api.proposals import ProposalCollection
 from registry.api.reading import ReadSide
@@ -88,7 +89,16 @@ async def ready(services: NamedDependency[Services]) -> Readiness:
     )
 
 
-def provide_read_side(services: NamedDependency[Services]) -> ReadSide:
+def provide_read_side(
+    services: NamedDependency[Services], principal: NamedDependency[Principal]
+) -> ReadSide:
+    """The read side, once the caller is known.
+
+    Every route that reads also authenticates. Hanging the read side below the principal puts
+    the two in one chain: Litestar resolves sibling dependencies in an anyio task group per
+    request (litestar-org/litestar#4563), which cost about a tenth of the CPU of a GET under
+    load, while a chain is awaited in order. It also means no read starts for a bad token.
+    """
     return ReadSide(services)
 
 
@@ -167,10 +177,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         },
         plugins=[problem_details_plugin(settings.max_payload_bytes), StrictBodies()],
         middleware=[
-            RequestLog,
+            DefineMiddleware(RequestEdge, body_timeout_seconds=settings.body_timeout_seconds),
             prometheus_config().middleware,
             *throttle,
-            DefineMiddleware(BodyDeadline, seconds=settings.body_timeout_seconds),
         ],
         # A body larger than the largest event payload is refused before it is read.
         request_max_body_size=settings.max_payload_bytes,

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
+from litestar.types import Receive, ReceiveMessage
 
 
 class BodyTimeout(Exception):
@@ -21,37 +20,28 @@ class BodyTimeout(Exception):
         super().__init__(f"the request body did not arrive within {seconds:g} s")
 
 
-class BodyDeadline:
-    """The whole body must arrive within `seconds` of the first read, however it is chunked.
+def body_in_time(receive: Receive, seconds: float) -> Receive:
+    """`receive`, bound to deliver the whole body within `seconds` of the first read.
 
     A deadline on the whole body rather than on each chunk: a client sending a byte every few
     seconds passes any per-chunk timeout.
     """
+    deadline: float | None = None
+    complete = False
 
-    def __init__(self, app: ASGIApp, seconds: float) -> None:
-        self.app = app
-        self.seconds = seconds
+    async def receive_in_time() -> ReceiveMessage:
+        nonlocal deadline, complete
+        if complete:  # later reads wait for the disconnect; that may take as long as it takes
+            return await receive()
+        if deadline is None:
+            deadline = asyncio.get_running_loop().time() + seconds
+        try:
+            async with asyncio.timeout_at(deadline):
+                message = await receive()
+        except TimeoutError:
+            raise BodyTimeout(seconds) from None
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            complete = True
+        return message
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
-            return
-        deadline: float | None = None
-        complete = False
-
-        async def receive_in_time() -> ReceiveMessage:
-            nonlocal deadline, complete
-            if complete:  # later reads wait for the disconnect; that may take as long as it takes
-                return await receive()
-            if deadline is None:
-                deadline = asyncio.get_running_loop().time() + self.seconds
-            try:
-                async with asyncio.timeout_at(deadline):
-                    message = await receive()
-            except TimeoutError:
-                raise BodyTimeout(self.seconds) from None
-            if message["type"] != "http.request" or not message.get("more_body", False):
-                complete = True
-            return message
-
-        await self.app(scope, receive_in_time, send)
+    return receive_in_time

@@ -50,6 +50,7 @@ async def run_command(
     read_side: ReadSide,
     expected: int | None,
     event_ids: Callable[[int], uuid.UUID] | None = None,
+    new_stream: bool = False,
 ) -> Handled:
     handled = await handle(
         command,
@@ -61,6 +62,7 @@ async def run_command(
         metadata=command_metadata(request, principal),
         authorize=authorizer(principal, action),
         event_ids=event_ids,
+        new_stream=new_stream,
     )
     COMMANDS.labels(command_name(command)).inc()
     EVENTS_APPENDED.inc(len(handled.events))

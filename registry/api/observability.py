@@ -1,16 +1,11 @@
-"""Request logs (structlog, never a token), Prometheus metrics, and the /metrics route."""
+"""Prometheus metrics and the /metrics route; the request log is `edge.RequestEdge`."""
 
 from __future__ import annotations
-
-import time
-import uuid
 
 import structlog
 from litestar import Response, get
 from litestar.di import NamedDependency
-from litestar.enums import ScopeType
 from litestar.plugins.prometheus import PrometheusConfig
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import REGISTRY, Counter, Gauge, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -61,39 +56,3 @@ async def metrics(services: NamedDependency[Services]) -> Response[bytes]:
         # Metrics must still answer while the database is away; the gauges keep their last value.
         log.warning("metrics_lag_unavailable", error=type(error).__name__)
     return Response(generate_latest(REGISTRY), media_type=PROMETHEUS_TEXT)
-
-
-class RequestLog:
-    """Gives every request an id (kept from X-Request-ID when sent) and logs how it ended."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope["headers"])
-        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:100] or str(uuid.uuid4())
-        scope.setdefault("state", {})["request_id"] = request_id
-        status = 500
-        started = time.perf_counter()
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
-            await send(message)
-
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            try:
-                await self.app(scope, receive, send_with_id)
-            finally:
-                log.info(
-                    "request_handled",
-                    method=scope.get("method", ""),
-                    path=scope["path"],
-                    status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                )

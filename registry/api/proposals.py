@@ -102,6 +102,8 @@ class ProposalCollection(Controller):
                 principal=principal,
                 read_side=read_side,
                 expected=None,
+                # A random id minted above: its stream is empty, reading it would only say so.
+                new_stream=True,
             )
             return proposal_response(read_side.view(handled.state), 201)
         return await self._submit_once(

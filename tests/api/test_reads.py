@@ -8,7 +8,7 @@ import msgspec
 import structlog
 
 from registry.api.audit import log_lines
-from tests.api.conftest import Api
+from tests.api.conftest import Api, draft
 
 PROBLEM = "application/problem+json"
 
@@ -141,7 +141,9 @@ async def test_metrics_count_requests_commands_and_lag(api: Api) -> None:
 async def test_every_answer_carries_a_request_id_and_keeps_the_callers(api: Api) -> None:
     answer = await api.client.get("/health", headers={"X-Request-ID": "req-abc-123"})
     assert answer.headers["x-request-id"] == "req-abc-123"
-    assert (await api.client.get("/health")).headers["x-request-id"]
+    made = {(await api.client.get("/health")).headers["x-request-id"] for _ in range(3)}
+    assert len(made) == 3
+    assert all(uuid.UUID(made_id).version == 4 for made_id in made)
 
 
 async def test_request_logs_name_route_status_and_duration_but_never_the_token(api: Api) -> None:
@@ -152,6 +154,21 @@ async def test_request_logs_name_route_status_and_duration_but_never_the_token(a
     assert {"method", "path", "status", "duration_ms"} <= handled[0].keys()
     assert handled[0]["status"] == 201
     assert api.tokens["official"] not in repr(logs)
+
+
+async def test_every_log_line_of_a_request_names_its_request_id(api: Api) -> None:
+    merge = structlog.contextvars.merge_contextvars
+    with structlog.testing.capture_logs(processors=[merge]) as logs:
+        answer = await api.client.post(
+            "/v1/proposals",
+            json=draft(),
+            headers={**api.auth("official"), "X-Request-ID": "req-log-1"},
+        )
+    assert answer.status_code == 201
+    handled = [entry for entry in logs if entry["event"] == "request_handled"]
+    assert [entry["request_id"] for entry in handled] == ["req-log-1"]
+    # The binding ends with the request: nothing logged afterwards carries its id.
+    assert "request_id" not in structlog.contextvars.get_contextvars()
 
 
 async def test_the_interactive_docs_need_no_cdn(api: Api) -> None:

@@ -49,6 +49,18 @@ async def test_a_submission_appends_the_proposal_and_its_assessment(
     assert handled.state == fold(history)
 
 
+async def test_a_submission_on_a_new_id_needs_no_read_and_never_lands_on_a_used_one(
+    store: InMemoryEventStore[Event],
+) -> None:
+    handled = await handle(submit()[0], store=store, facts=facts(), new_stream=True)
+    assert handled.version == 2
+    assert handled.state == fold(await store.read_stream(STREAM))
+    # Told wrongly that the stream is new, the append's expectation still refuses it.
+    with pytest.raises(VersionConflict):
+        await handle(submit()[0], store=store, facts=facts(), new_stream=True)
+    assert len(await store.read_stream(STREAM)) == 2
+
+
 async def test_who_acted_is_stored_beside_the_events(store: InMemoryEventStore[Event]) -> None:
     metadata = Metadata(correlation_id="c-1", request_id="r-1")
     await handle(submit()[0], store=store, facts=facts(), metadata=metadata)
