@@ -39,8 +39,7 @@ def deletes_on(engine: AsyncEngine) -> Iterator[list[str]]:
 async def apply_all(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         await checkpoints.ensure(conn, [p.name for p in PROJECTIONS])
-    for projection in PROJECTIONS:
-        await apply_batch(engine, projection)
+    await apply_batch(engine, PROJECTIONS)
 
 
 async def test_a_batch_of_submissions_deletes_nothing(engine: AsyncEngine) -> None:
