@@ -189,6 +189,17 @@ async def fill_baseline(db: BenchDatabase, bodies: list[bytes]) -> None:
     await connection.close()
 
 
+async def analyse(db: BenchDatabase) -> None:
+    """Table statistics, as autovacuum keeps them on a production PostgreSQL.
+
+    This machine's PostgreSQL runs with `autovacuum = off`: tables filled a moment ago have no
+    statistics, and the filtered list's plan then took 3.5 ms instead of 0.08 ms.
+    """
+    connection = await asyncpg.connect(db.raw_target)
+    await connection.execute("ANALYZE")
+    await connection.close()
+
+
 def submit_proposals(url: str, token: str) -> tuple[list[str], list[bytes]]:
     ids, bodies = [], []
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client:
@@ -231,6 +242,7 @@ def measure(server: str, db: BenchDatabase, seconds: float, work: Path) -> None:
     results: dict[str, Result] = {}
     with serving(server, "registry.api.asgi:create_from_env", PORTS["kerjasama"], env, work):
         ids, bodies = submit_proposals(kerjasama, official)
+        asyncio.run(analyse(db))
         paths = [f"/v1/proposals/{i}" for i in ids]
         results["GET a proposal"] = wrk(kerjasama, seconds, get_script(work, reader, paths))
         listing = ["/v1/proposals?status=submitted&region=35.78&sdg=8&limit=20"]
@@ -241,6 +253,7 @@ def measure(server: str, db: BenchDatabase, seconds: float, work: Path) -> None:
             f"{kerjasama}/v1/proposals", seconds, post_script(work, official)
         )
     asyncio.run(fill_baseline(db, bodies))
+    asyncio.run(analyse(db))
     with serving(server, "bench.baseline_app:create", PORTS["baseline"], env, work):
         results["baseline: constant Struct"] = wrk(f"{baseline}/constant", seconds)
         rows = [f"/row/{n}" for n in range(1, len(bodies) + 1)]
