@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -227,6 +226,4 @@ async def _copy(conn: AsyncConnection, models: ReadModels, rows: Rows) -> None:
                 continue
             table = models[name]
             columns = [column.name for column in table.columns]
-            pick = itemgetter(*columns)
-            records = [pick(row) for row in table_rows]
-            await driver.copy_records_to_table(table.name, records=records, columns=columns)
+            await driver.copy_records_to_table(table.name, records=table_rows, columns=columns)

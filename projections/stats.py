@@ -113,6 +113,6 @@ class _StatsLoader:
             return {}
         rows: Rows = {}
         for (table, values), count in self.counts.items():
-            rows.setdefault(table, []).append(_row(table, values, count))
+            rows.setdefault(table, []).append((*values, count))
         self.counts = Counter()
         return rows
