@@ -110,3 +110,18 @@ def test_final_rows_of_the_ranges_add_their_counts_by_key() -> None:
     merged = fanout.merge_final_rows([first, second])
     assert merged["proposals"] == [(1,), (2,)]
     assert sorted(merged["sdg_status_counts"]) == [(4, "active", None, 1), (8, "active", None, 5)]
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_record_times_read_as_microseconds_are_the_driver_s_own(
+    engine: AsyncEngine, store: Store
+) -> None:
+    await varied(store, 3)
+    expression = bulk._RECORDED["postgresql"]
+    async with engine.connect() as conn:
+        rows = (await conn.exec_driver_sql(f"SELECT recorded_at, {expression} FROM events")).all()
+    assert rows
+    for row in rows:
+        recorded_at, micros = row[0], row[1]
+        assert bulk.utc_from_micros(micros) == recorded_at
+        assert bulk.utc_from_micros(micros).utcoffset() == recorded_at.utcoffset()
