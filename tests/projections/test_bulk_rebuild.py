@@ -119,9 +119,9 @@ async def test_record_times_read_as_microseconds_are_the_driver_s_own(
     await varied(store, 3)
     expression = bulk._RECORDED["postgresql"]
     async with engine.connect() as conn:
-        rows = (await conn.exec_driver_sql(f"SELECT recorded_at, {expression} FROM events")).all()
+        result = await conn.execute(text(f"SELECT recorded_at, {expression} FROM events"))
+        rows = result.all()
     assert rows
-    for row in rows:
-        recorded_at, micros = row[0], row[1]
+    for recorded_at, micros in rows:
         assert bulk.utc_from_micros(micros) == recorded_at
         assert bulk.utc_from_micros(micros).utcoffset() == recorded_at.utcoffset()
