@@ -14,7 +14,10 @@ from projections.schema import ReadModels
 BULK_ROWS = 5000
 
 
-Rows = dict[str, list[dict[str, Any]]]
+Row = tuple[Any, ...]
+"""A row to insert, its values in the order of its table's columns: what COPY takes as it is."""
+
+Rows = dict[str, list[Row]]
 """Rows to insert, by read-model table name."""
 
 
@@ -41,10 +44,11 @@ class Projection(Protocol):
     def loader(self, models: ReadModels) -> Loader: ...
 
 
-async def insert_rows(conn: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+async def insert_rows(conn: AsyncConnection, table: Table, rows: Sequence[Row]) -> None:
     """A multi-row INSERT, skipped when there is nothing to insert."""
     if rows:
-        await conn.execute(insert(table), list(rows))
+        names = [column.name for column in table.columns]
+        await conn.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
 
 
 def projected_before(changes: Sequence[Change]) -> list[Any]:
@@ -68,10 +72,10 @@ class RowBuffer:
 
     def __init__(self, models: ReadModels) -> None:
         self.models = models
-        self.rows: dict[str, list[dict[str, Any]]] = {}
+        self.rows: Rows = {}
         self.count = 0
 
-    def extend(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
+    def extend(self, table: str, rows: Sequence[Row]) -> None:
         self.rows.setdefault(table, []).extend(rows)
         self.count += len(rows)
 

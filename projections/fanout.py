@@ -12,6 +12,7 @@ import asyncio
 import os
 import pickle
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -81,25 +82,21 @@ async def load_in_processes(
 
 
 def merge_final_rows(parts: Sequence[Rows]) -> Rows:
-    """The ranges' final rows as one batch. Count tables add up by key; every other table is
-    keyed by proposal, and each proposal's stream lies in exactly one range."""
+    """The ranges' final rows as one batch. Count tables (their key, then the count) add up by
+    key; every other table is keyed by proposal, and each proposal's stream lies in exactly
+    one range."""
     merged: Rows = {}
-    counts: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
+    counts: dict[str, Counter[tuple[Any, ...]]] = {}
     for part in parts:
         for table, rows in part.items():
             if table not in KEY_COLUMNS:
                 merged.setdefault(table, []).extend(rows)
                 continue
-            keys = KEY_COLUMNS[table]
-            by_key = counts.setdefault(table, {})
+            by_key = counts.setdefault(table, Counter())
             for row in rows:
-                key = tuple(row[column] for column in keys)
-                if key in by_key:
-                    by_key[key] = {**by_key[key], "count": by_key[key]["count"] + row["count"]}
-                else:
-                    by_key[key] = row
+                by_key[row[:-1]] += row[-1]
     for table, by_key in counts.items():
-        merged[table] = list(by_key.values())
+        merged[table] = [(*key, count) for key, count in by_key.items()]
     return merged
 
 

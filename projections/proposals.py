@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -29,37 +28,35 @@ def search_text(view: ProposalView) -> str:
     return f"{view.title}\n{view.summary}".lower()
 
 
-def rows_of(change: Change) -> dict[str, list[dict[str, Any]]]:
-    """The rows of every proposals table for one proposal's state after a change."""
+def rows_of(change: Change) -> Rows:
+    """The rows of every proposals table for one proposal's state after a change, each in its
+    table's column order (`projections.schema`)."""
     state, seq = change.after, change.seq
     view = render(state)
-    pid = view.id
+    pid, partners, targets = view.id, view.partners, view.sdg_targets
     regions = {view.initiator.region_code} | {
-        p.region_code for p in view.partners if p.region_code is not None
+        p.region_code for p in partners if p.region_code is not None
     }
-    sdgs = set(view.sdg_targets) | {code.split(".", 1)[0] for code in view.sdg_targets}
+    sdgs = {*targets, *(code.split(".", 1)[0] for code in targets)}
+    outcome = view.assessment.outcome.value if view.assessment else None
+    proposal = (
+        pid,
+        seq,
+        change.position,
+        view.version,
+        view.status.value,
+        view.category.value,
+        view.initiator.region_code,
+        outcome,
+        view.end_date,
+        search_text(view),
+        ENCODER.encode(view),
+    )
     return {
-        "proposals": [
-            {
-                "id": pid,
-                "seq": seq,
-                "position": change.position,
-                "version": view.version,
-                "status": view.status.value,
-                "category": view.category.value,
-                "initiator": view.initiator.region_code,
-                "outcome": view.assessment.outcome.value if view.assessment else None,
-                "end_date": view.end_date,
-                "search": search_text(view),
-                "body": ENCODER.encode(view),
-            }
-        ],
-        "proposal_regions": [{"proposal_id": pid, "region_code": r, "seq": seq} for r in regions],
-        "proposal_countries": [
-            {"proposal_id": pid, "country": c, "seq": seq}
-            for c in {p.country for p in view.partners}
-        ],
-        "proposal_sdgs": [{"proposal_id": pid, "code": c, "seq": seq} for c in sdgs],
+        "proposals": [proposal],
+        "proposal_regions": [(pid, region, seq) for region in regions],
+        "proposal_countries": [(pid, country, seq) for country in {p.country for p in partners}],
+        "proposal_sdgs": [(pid, code, seq) for code in sdgs],
     }
 
 

@@ -19,6 +19,7 @@ from events.schema import event_log_head
 from projections import checkpoints, fanout
 from projections.base import Projection
 from projections.bulk import BulkWriter, load_range, take_rows
+from projections.indexing import index_and_analyze
 from projections.projector import PROJECTIONS
 from projections.schema import ReadModels, beside
 from projections.swap import (
@@ -26,7 +27,6 @@ from projections.swap import (
     compare,
     create_beside,
     drop_beside,
-    index_and_analyze,
     swap_in,
 )
 

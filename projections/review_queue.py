@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from projections.base import Loader, RowBuffer, Rows, delete_keys, projected_before
+from projections.base import Loader, Row, RowBuffer, Rows, delete_keys, projected_before
 from projections.changes import Change
 from projections.schema import ReadModels
 from registry.ids import ProposalId
@@ -37,8 +36,9 @@ class QueueItem(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: dt.datetime
 
 
-def queue_row(change: Change) -> dict[str, Any] | None:
-    """The queue row of a proposal that awaits review, None for any other status."""
+def queue_row(change: Change) -> Row | None:
+    """The queue row of a proposal that awaits review (in the table's column order), None for
+    any other status."""
     state = change.after
     if state.status is not Status.SUBMITTED or state.terms is None or state.id is None:
         return None
@@ -57,13 +57,7 @@ def queue_row(change: Change) -> dict[str, Any] | None:
         submitted_at=state.submitted_at,
         updated_at=state.updated_at or state.submitted_at,
     )
-    return {
-        "proposal_id": state.id,
-        "seq": change.seq,
-        "version": state.version,
-        "parties": f",{','.join(parties)},",
-        "item": ENCODER.encode(item),
-    }
+    return (state.id, change.seq, state.version, f",{','.join(parties)},", ENCODER.encode(item))
 
 
 class ReviewQueueProjection:

@@ -178,10 +178,12 @@ def beside() -> ReadModels:
 STATISTICS = (("proposals_status_end_date", "proposals", ("status", "end_date")),)
 
 
-def create_statistics(models: ReadModels) -> list[str]:
-    """The PostgreSQL statements that give one set of read-model tables their statistics."""
+def create_statistics(models: ReadModels, table: str | None = None) -> list[str]:
+    """The PostgreSQL statements that give one set of read-model tables (or one of its tables,
+    by its live name) their statistics."""
     return [
         f'CREATE STATISTICS IF NOT EXISTS "{name}{models.suffix}" (mcv) '
-        f'ON {", ".join(columns)} FROM "{models[table].name}"'
-        for name, table, columns in STATISTICS
+        f'ON {", ".join(columns)} FROM "{models[on].name}"'
+        for name, on, columns in STATISTICS
+        if table is None or on == table
     ]

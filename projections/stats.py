@@ -37,11 +37,15 @@ def contribute(counts: Counter[Key], state: Proposal, sign: int = 1) -> None:
     terms = state.terms
     if terms is None or state.status is Status.NEW:
         return
-    status, end = state.status.value, terms.end_date
-    initiator = load_reference().region_name(state.initiator) or state.initiator
-    names = {state.initiator: initiator} | {p.region_code or p.name: p.name for p in terms.partners}
-    regions = {state.initiator} | {p.region_code for p in terms.partners if p.region_code}
-    countries = {p.country for p in terms.partners}
+    status, end, code = state.status.value, terms.end_date, state.initiator
+    # One pass over the partners: a rebuild counts every proposal of the log through here.
+    names = {code: load_reference().region_name(code) or code}
+    regions, countries = {code}, set()
+    for partner in terms.partners:
+        names[partner.region_code or partner.name] = partner.name
+        if partner.region_code:
+            regions.add(partner.region_code)
+        countries.add(partner.country)
     for region in regions:
         counts["region_status_counts", (region, status, end)] += sign
         for key, name in names.items():
@@ -113,6 +117,6 @@ class _StatsLoader:
             return {}
         rows: Rows = {}
         for (table, values), count in self.counts.items():
-            rows.setdefault(table, []).append(_row(table, values, count))
+            rows.setdefault(table, []).append((*values, count))
         self.counts = Counter()
         return rows

@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, Index, Table, select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.schema import CreateTable
 
 from events.schema import event_log_head
 from projections import checkpoints
 from projections.base import Projection
+from projections.indexing import create_index
 from projections.projector import apply_events, wait_for_position
 from projections.schema import (
     LIVE,
     REBUILD_SUFFIX,
     STATISTICS,
     ReadModels,
-    create_statistics,
 )
 
 MAX_DIFFERENCES = 100
-# Sorting and GIN building in memory instead of in temporary files; per backend, for seconds.
-INDEX_BUILD_MEMORY = "256MB"
 
 
 class Difference(msgspec.Struct, frozen=True, kw_only=True):
@@ -39,55 +35,12 @@ class Difference(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def create_beside(engine: AsyncEngine, models: ReadModels) -> None:
-    """The tables with their keys only: `index_and_analyze` adds the rest once they are full."""
+    """The tables with their keys only: `indexing` adds the rest once they are full."""
     async with engine.begin() as conn:
         # A rebuild that died left its tables behind; they hold nothing worth keeping.
         await conn.run_sync(models.metadata.drop_all)
         for table in models.tables.values():
             await conn.execute(CreateTable(table))
-
-
-async def index_and_analyze(engine: AsyncEngine, models: ReadModels) -> None:
-    """Build the secondary indexes of bulk-loaded tables, then give the planner statistics.
-
-    One sorted build per index is much cheaper than keeping each up to date row by row. And a
-    freshly filled table has no statistics until autovacuum gets to it: queries planned before
-    then guess, and a bad guess (or JIT compiling a plan costed from one) is the slow tail of
-    the list queries. Both dialects spell ANALYZE alike.
-
-    On PostgreSQL each index is built by a backend of its own, as many at once as there are
-    cores: the tables are not live yet, so nothing needs the builds to share a transaction
-    (a failed rebuild drops the tables, indexes and all).
-    """
-    indexes = [index for table in models.tables.values() for index in table.indexes]
-    if engine.dialect.name != "postgresql":
-        async with engine.begin() as conn:
-            for index in indexes:
-                await conn.run_sync(_create(index))
-            for table in models.tables.values():
-                await conn.execute(text(f'ANALYZE "{table.name}"'))
-        return
-    builders = asyncio.Semaphore(max(1, os.cpu_count() or 1))
-
-    async def build(statements: Sequence[Callable[[AsyncConnection], Awaitable[object]]]) -> None:
-        async with builders, engine.begin() as conn:
-            await conn.execute(text(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'"))
-            for statement in statements:
-                await statement(conn)
-
-    await asyncio.gather(*(build([_run(_create(index))]) for index in indexes))
-    statistics = [_sql(statement) for statement in create_statistics(models)]
-    analyses = [_sql(f'ANALYZE "{table.name}"') for table in models.tables.values()]
-    await build(statistics)
-    await asyncio.gather(*(build([analysis]) for analysis in analyses))
-
-
-def _run(create: Callable[[Connection], None]) -> Callable[[AsyncConnection], Awaitable[object]]:
-    return lambda conn: conn.run_sync(create)
-
-
-def _sql(statement: str) -> Callable[[AsyncConnection], Awaitable[object]]:
-    return lambda conn: conn.execute(text(statement))
 
 
 async def drop_beside(engine: AsyncEngine, models: ReadModels) -> None:
@@ -199,8 +152,4 @@ async def _replace(conn: AsyncConnection, live: Table, rebuilt: Table) -> None:
     for index in rebuilt.indexes:
         await conn.execute(text(f'DROP INDEX "{index.name}"'))
     for index in live.indexes:
-        await conn.run_sync(_create(index))
-
-
-def _create(index: Index) -> Callable[[Connection], None]:
-    return lambda sync: index.create(sync)
+        await conn.run_sync(create_index(index))

@@ -40,8 +40,13 @@ _PRECEDENCE = (Category.KSDPL, Category.KSDLL, Category.KSDPK, Category.KSDD)
 
 def category_of(partners: Iterable[Partner]) -> Category:
     """The most demanding category among the partners (KSDPL > KSDLL > KSDPK > KSDD)."""
+    # Plain loops: every submission and revision of a rebuild passes here, and a generator
+    # with `next` cost several times the lookups themselves.
     present = {_CATEGORY_OF_KIND[p.kind] for p in partners}
-    return next((c for c in _PRECEDENCE if c in present), Category.KSDD)
+    for category in _PRECEDENCE:
+        if category in present:
+            return category
+    return Category.KSDD
 
 
 def required_approvals(

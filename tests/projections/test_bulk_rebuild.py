@@ -100,16 +100,28 @@ def test_stream_ranges_split_the_proposal_ids_without_gaps_or_overlap() -> None:
 
 def test_final_rows_of_the_ranges_add_their_counts_by_key() -> None:
     first: base.Rows = {
-        "proposals": [{"id": 1}],
-        "sdg_status_counts": [{"goal": 8, "status": "active", "end_date": None, "count": 2}],
+        "proposals": [(1,)],
+        "sdg_status_counts": [(8, "active", None, 2)],
     }
     second: base.Rows = {
-        "proposals": [{"id": 2}],
-        "sdg_status_counts": [
-            {"goal": 8, "status": "active", "end_date": None, "count": 3},
-            {"goal": 4, "status": "active", "end_date": None, "count": 1},
-        ],
+        "proposals": [(2,)],
+        "sdg_status_counts": [(8, "active", None, 3), (4, "active", None, 1)],
     }
     merged = fanout.merge_final_rows([first, second])
-    assert merged["proposals"] == [{"id": 1}, {"id": 2}]
-    assert sorted(row["count"] for row in merged["sdg_status_counts"]) == [1, 5]
+    assert merged["proposals"] == [(1,), (2,)]
+    assert sorted(merged["sdg_status_counts"]) == [(4, "active", None, 1), (8, "active", None, 5)]
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_record_times_read_as_microseconds_are_the_driver_s_own(
+    engine: AsyncEngine, store: Store
+) -> None:
+    await varied(store, 3)
+    expression = bulk._RECORDED["postgresql"]
+    async with engine.connect() as conn:
+        result = await conn.execute(text(f"SELECT recorded_at, {expression} FROM events"))
+        rows = result.all()
+    assert rows
+    for recorded_at, micros in rows:
+        assert bulk.utc_from_micros(micros) == recorded_at
+        assert bulk.utc_from_micros(micros).utcoffset() == recorded_at.utcoffset()
