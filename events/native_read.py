@@ -28,6 +28,7 @@ from events.codec import Codec
 from events.envelope import RecordedEvent
 from events.paging import pages
 from events.records import RowValues, decode_rows
+from events.schema import MAX_POSITION
 
 E = TypeVar("E", bound=msgspec.Struct)
 
@@ -37,7 +38,7 @@ SELECT position, stream_id, version, event_id, type, schema_version, data, metad
 FROM events WHERE position > $1 ORDER BY position LIMIT $2"""
 
 
-_NO_END = 2**63 - 1  # `pages` passes an upper bound along; this read has none
+_NO_END = MAX_POSITION  # `pages` passes an upper bound along; this read has none
 
 
 def _extent(page: Sequence[RowValues]) -> tuple[int, int]:

@@ -45,6 +45,11 @@ class UtcDateTime(TypeDecorator[datetime]):
 # SQLite only makes INTEGER PRIMARY KEY an alias of the rowid; BIGINT elsewhere.
 Position = BigInteger().with_variant(Integer(), "sqlite")
 
+# The largest values the columns hold: a client's number past them names nothing that exists,
+# and handed to the database it is an overflow error, not an empty answer.
+MAX_POSITION = 2**63 - 1
+MAX_VERSION = 2**31 - 1
+
 metadata = MetaData()
 
 events = Table(

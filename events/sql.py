@@ -42,13 +42,13 @@ from events.records import (
     to_recorded,
     typed_row,
 )
-from events.schema import event_log_head, events
+from events.schema import MAX_POSITION, event_log_head, events
 
 E = TypeVar("E", bound=msgspec.Struct)
 
 READ_PAGE_SIZE = 1000
 MAX_APPENDS_PER_BATCH = 500
-_NO_END = 2**63 - 1  # the largest BIGINT: an upper bound every position is under
+_NO_END = MAX_POSITION  # an upper bound every position is under
 
 
 def _row_extent(page: Sequence[RowValues]) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from litestar.response import Stream
 
+from events.schema import MAX_POSITION
 from projections.rebuild import RebuildReport, rebuild
 from registry.access import Action, Principal, authorize
 from registry.api.documentation import AUDIT, problems
@@ -26,7 +27,9 @@ MAX_PAGE = 1000
 PROOFS = problems(400, 401, 403, 404, 409, 422, 429)
 Size = Annotated[
     int | None,
-    QueryParameter(ge=0, description="the tree size (number of leading events); default: all"),
+    QueryParameter(
+        ge=0, le=MAX_POSITION, description="the tree size (number of leading events); default: all"
+    ),
 ]
 
 
@@ -67,7 +70,7 @@ class AuditRoutes(Controller):
         request: Request[Any, Any, Any],
         services: NamedDependency[Services],
         principal: NamedDependency[Principal],
-        after: Annotated[int, QueryParameter(name="after", ge=0)] = 0,
+        after: Annotated[int, QueryParameter(name="after", ge=0, le=MAX_POSITION)] = 0,
         limit: Annotated[int, QueryParameter(name="limit", ge=1, le=MAX_PAGE)] = 100,
     ) -> Response[EventPage] | Stream:
         authorize(principal, Action.READ_LOG)
@@ -143,7 +146,9 @@ class AuditRoutes(Controller):
         self,
         services: NamedDependency[Services],
         principal: NamedDependency[Principal],
-        position: Annotated[int, QueryParameter(ge=1, description="the event's position")],
+        position: Annotated[
+            int, QueryParameter(ge=1, le=MAX_POSITION, description="the event's position")
+        ],
         size: Size = None,
     ) -> InclusionProof:
         authorize(principal, Action.AUDIT)
@@ -158,9 +163,12 @@ class AuditRoutes(Controller):
         self,
         services: NamedDependency[Services],
         principal: NamedDependency[Principal],
-        first: Annotated[int, QueryParameter(ge=1, description="the earlier tree size")],
+        first: Annotated[
+            int, QueryParameter(ge=1, le=MAX_POSITION, description="the earlier tree size")
+        ],
         second: Annotated[
-            int | None, QueryParameter(ge=1, description="the later tree size; default: all")
+            int | None,
+            QueryParameter(ge=1, le=MAX_POSITION, description="the later tree size; default: all"),
         ] = None,
     ) -> ConsistencyProof:
         authorize(principal, Action.AUDIT)

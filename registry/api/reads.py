@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, QueryParameter
 
+from events.schema import MAX_VERSION
 from registry.access import Action, Principal, authorize
 from registry.api.commanding import proposal_response
 from registry.api.documentation import (
@@ -38,6 +39,7 @@ AtVersion = Annotated[
         name="version",
         required=False,
         ge=1,
+        le=MAX_VERSION,
         description="the proposal as it stood at this version",
     ),
 ]

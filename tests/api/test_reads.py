@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import msgspec
+import pytest
 import structlog
 
 from registry.api.audit import log_lines
@@ -213,3 +214,26 @@ async def test_the_openapi_document_names_every_route_and_its_problems(api: Api)
     revision = paths["/v1/proposals/{proposal_id}/revisions"]["post"]["responses"]
     assert {"412", "428", "409", "422"} <= revision.keys()
     assert "application/problem+json" in revision["412"]["content"]
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/v1/proposals/{id}?version=2147483648", "version"),
+        ("/v1/proposals/{id}?version=99999999999999999999", "version"),
+        ("/v1/events?after=9223372036854775808", "after"),
+        ("/v1/audit/tree-head?size=9223372036854775808", "size"),
+        ("/v1/audit/proofs/inclusion?position=9223372036854775808", "position"),
+        ("/v1/audit/proofs/consistency?first=9223372036854775808", "first"),
+        ("/v1/audit/proofs/consistency?first=1&second=9223372036854775808", "second"),
+    ],
+)
+async def test_numbers_past_what_the_log_can_hold_are_refused_by_name(
+    api: Api, path: str, field: str
+) -> None:
+    # Handed to the database they overflowed its integer columns: a 500, found by schemathesis.
+    proposal = await api.submit()
+    answer = await api.client.get(path.format(id=proposal["id"]), headers=api.auth("auditor"))
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"].startswith(PROBLEM)
+    assert field in answer.text

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from litestar.response import Stream, Template
 
+from events.schema import MAX_POSITION
 from projections.rebuild import rebuild
 from registry.access import Action, Principal, authorize
 from registry.api.audit import log_lines
@@ -31,7 +32,7 @@ class ConsoleAudit(Controller):
         services: NamedDependency[Services],
         principal: NamedDependency[Principal],
         lang: NamedDependency[Lang],
-        after: Annotated[int, QueryParameter(ge=0)] = 0,
+        after: Annotated[int, QueryParameter(ge=0, le=MAX_POSITION)] = 0,
     ) -> Template:
         authorize(principal, Action.READ_LOG)
         events = [
