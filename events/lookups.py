@@ -39,14 +39,17 @@ _KNOWN = {
 
 _PAGE = (
     f"SELECT {', '.join(STORED_COLUMNS)} FROM events"
-    " WHERE position > {0} AND position <= {1} ORDER BY position LIMIT {2}"
+    " WHERE position > {0} ORDER BY position LIMIT {1}"
 )
 LOG_PAGE = {
-    "postgresql": _PAGE.format("$1", "$2", "$3"),
-    "sqlite": _PAGE.format("?", "?", "?"),
+    "postgresql": _PAGE.format("$1", "$2"),
+    "sqlite": _PAGE.format("?", "?"),
 }
-"""(after, up to, limit), run with `exec_driver_sql`: no per-column type processing, which is
-what makes reads fast; `records.decode_rows` supplies the types the driver does not."""
+"""(after, limit), run with `exec_driver_sql`: no per-column type processing, which is what
+makes reads fast; `records.decode_rows` supplies the types the driver does not. No upper bound:
+with one, PostgreSQL's estimate for a range of a table without fresh statistics can pick a
+bitmap scan that reads and sorts every later row for each page; `SqlEventStore` drops the rows
+past a bound itself (at most one page more read)."""
 
 
 def stream_versions(dialect: str, stream_ids: Collection[str]) -> tuple[TextClause, dict[str, Any]]:

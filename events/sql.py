@@ -303,11 +303,13 @@ class SqlEventStore(Generic[E]):
 
     async def _page(self, after: int, upto: int, size: int) -> Sequence[RowValues]:
         async with self._reader.connect() as conn:
-            result = await conn.exec_driver_sql(self._log_page, (after, upto, size))
+            result = await conn.exec_driver_sql(self._log_page, (after, size))
             # The DBAPI rows as fetched: wrapping each in a SQLAlchemy Row costs about a
             # microsecond an event and adds nothing that `decode_rows` needs.
             page: Sequence[RowValues] = result.cursor.fetchall()
             result.close()
+        if page and page[-1][0] > upto:  # the page has no upper bound (see `LOG_PAGE`)
+            page = [row for row in page if row[0] <= upto]
         return page
 
     async def _rows_after(self, after: int, size: int) -> Sequence[RowValues]:

@@ -75,7 +75,7 @@ async def both_ways(engine: AsyncEngine, after: int = 0) -> tuple[JsonPage, list
         driver = (await conn.get_raw_connection()).driver_connection
         assert driver is not None
         [row] = await driver.execute_fetchall(JSON_PAGE, (after, 1000, 0))
-        rows = await driver.execute_fetchall(LOG_PAGE["sqlite"], (after, 2**62, 1000))
+        rows = await driver.execute_fetchall(LOG_PAGE["sqlite"], (after, 1000))
     return JsonPage.of(row), list(rows)
 
 

@@ -159,3 +159,19 @@ async def test_session_time_zone_and_date_style_do_not_change_read_times(
         assert await conn.scalar(text("SHOW TimeZone")) == "Asia/Jayapura"
     read = [e async for e in SqlEventStore(engine, toy_codec()).read_all()]
     assert [e.recorded_at for e in read] == [row["recorded_at"] for row in rows]
+
+
+async def test_rows_up_to_a_position_stop_there_on_any_page_boundary(engine: AsyncEngine) -> None:
+    store = SqlEventStore(engine, toy_codec())
+    await store.append("acct-1", [NewEvent(Deposited(amount=i)) for i in range(23)])
+    for after, to_position, page_size in [(0, 10, 4), (0, 12, 4), (3, 23, 5), (5, 6, 7), (9, 9, 2)]:
+        pages = [
+            [row[0] for row in page]
+            async for page in store.read_rows(
+                after_position=after, to_position=to_position, page_size=page_size
+            )
+        ]
+        assert [p for page in pages for p in page] == list(range(after + 1, to_position + 1))
+        assert all(0 < len(page) <= page_size for page in pages)
+    part = await store.verify(5, 12)
+    assert (part.ok, part.events_checked) == (True, 8)
