@@ -1,5 +1,5 @@
 """PostgreSQL's `read_all`: one pooled connection for the whole read, its driver's prepared
-statement, and record times as text.
+statement, and record times as integers.
 
 A page checked out of SQLAlchemy's pool and run through `exec_driver_sql` pays the checkout, the
 return and the statement-cache lookup again for every page: about a fifth of what reading costs.
@@ -7,10 +7,8 @@ Holding one connection for the read and asking its prepared statement for each p
 round trips and nothing else. The connection is held as long as the caller iterates, as SQLite's
 JSON read already does.
 
-asyncpg builds an aware datetime for every `timestamptz` it reads, which cost most of a
-microsecond a row, more than decoding the payload. The events of one commit share their record
-time, so the page brings it as text (the exact microseconds, in UTC, spelt by `to_char` so that
-no session setting changes it) and `decode_rows` parses each distinct text once.
+Record times come as `records.RECORDED_MICROS`: asyncpg's own datetimes cost more than
+decoding the payload.
 
 The page has no upper bound: with one, PostgreSQL's estimate of a range on a freshly loaded
 table can pick a bitmap scan that reads and sorts every later row for each page of a thousand.
@@ -27,14 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from events.codec import Codec
 from events.envelope import RecordedEvent
 from events.paging import pages
-from events.records import RowValues, decode_rows
+from events.records import RECORDED_MICROS, RowValues, decode_rows
 from events.schema import MAX_POSITION
 
 E = TypeVar("E", bound=msgspec.Struct)
 
-NATIVE_PAGE = """
+NATIVE_PAGE = f"""
 SELECT position, stream_id, version, event_id, type, schema_version, data, metadata,
-       to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), hash
+       {RECORDED_MICROS}, hash
 FROM events WHERE position > $1 ORDER BY position LIMIT $2"""
 
 

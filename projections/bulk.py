@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from events.records import utc_from_text
+from events.records import RECORDED_MICROS, utc_from_micros, utc_from_text
 from projections.base import Loader, Rows, insert_rows
 from projections.changes import CODEC, Change
 from projections.garbage import fewer_collections
@@ -29,14 +28,9 @@ PAGE_SIZE = 5000
 FOLD_COLUMNS = ("position", "stream_id", "version", "type", "schema_version", "data", "recorded_at")
 FoldRow = tuple[int, str, int, str, int, bytes, Any]
 
-# The record time as microseconds since 1970 on PostgreSQL (exact: EXTRACT gives a numeric),
-# turned into a datetime here only when it differs from the row before (the events of one
-# append share it): the driver's own datetime cost a third of reading a row. SQLite keeps text.
-_RECORDED = {
-    "postgresql": "(EXTRACT(EPOCH FROM recorded_at) * 1000000)::int8",
-    "sqlite": "recorded_at",
-}
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# The record time as microseconds since 1970 on PostgreSQL (see `RECORDED_MICROS`), turned
+# into a datetime only when it differs from the row before. SQLite keeps text.
+_RECORDED = {"postgresql": RECORDED_MICROS, "sqlite": "recorded_at"}
 
 _STREAM_PAGE = (
     "SELECT {columns} FROM events"
@@ -54,11 +48,6 @@ _STREAM_PAGES = {
     for dialect, marks in _PLACEHOLDERS.items()
     for bounded in (False, True)
 }
-
-
-def utc_from_micros(micros: int) -> dt.datetime:
-    """A record time read as microseconds since 1970 (see `_RECORDED`), as an aware UTC time."""
-    return _EPOCH + dt.timedelta(microseconds=micros)
 
 
 async def stream_pages(
@@ -158,7 +147,7 @@ class Folding:
         self.replayed += len(rows)
         decode, moment = CODEC.decode, utc_from_micros if self.native else utc_from_text
         stream, wanted, state, last = self.stream, self.wanted, self.state, self.last
-        recorded, at = None, _EPOCH
+        recorded, at = None, utc_from_micros(0)  # the first row replaces both
         for position, stream_id, version, type_name, schema_version, data, raw_time in rows:
             if stream_id != stream:
                 self.wanted, self.state, self.last = wanted, state, last

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from events.records import utc_from_micros
 from projections import base, bulk, fanout
 from projections.projector import Projector
 from projections.queries import ProposalFilter, list_proposals
@@ -123,5 +124,5 @@ async def test_record_times_read_as_microseconds_are_the_driver_s_own(
         rows = result.all()
     assert rows
     for recorded_at, micros in rows:
-        assert bulk.utc_from_micros(micros) == recorded_at
-        assert bulk.utc_from_micros(micros).utcoffset() == recorded_at.utcoffset()
+        assert utc_from_micros(micros) == recorded_at
+        assert utc_from_micros(micros).utcoffset() == recorded_at.utcoffset()
