@@ -23,6 +23,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.codec import Codec
+from events.driver import driver_connection
 from events.envelope import RecordedEvent
 from events.paging import pages
 from events.records import RECORDED_MICROS, RowValues, decode_rows
@@ -52,9 +53,7 @@ async def native_events(
     page_size: int,
 ) -> AsyncIterator[RecordedEvent[E]]:
     """`read_all` on PostgreSQL; `engine` must run in autocommit (each page is one statement)."""
-    async with engine.connect() as conn:
-        driver = (await conn.get_raw_connection()).driver_connection
-        assert driver is not None
+    async with driver_connection(engine) as driver:
         statement = await driver.prepare(NATIVE_PAGE)
 
         async def fetch(after: int, _upto: int, size: int) -> Sequence[RowValues]:

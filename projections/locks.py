@@ -16,6 +16,8 @@ import asyncpg
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from events.driver import driver_dsn
+
 log = structlog.get_logger(__name__)
 
 CHANNEL = "kerjasama_events"
@@ -78,7 +80,7 @@ async def open_locks(engine: AsyncEngine, wake: asyncio.Event) -> AsyncIterator[
     if engine.dialect.name != "postgresql":
         yield _Everyone()
         return
-    dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    dsn = driver_dsn(engine)
     # Connected at the first `acquire`, and again after the connection is lost: the projector
     # retries a failed cycle, so a database that is away at start-up is no reason to stop.
     locks = _Advisory(dsn, wake)

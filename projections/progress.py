@@ -19,6 +19,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from events.driver import driver_dsn
 from projections import checkpoints
 
 CHANNEL = "kerjasama_checkpoints"
@@ -59,7 +60,7 @@ class CheckpointWatch:
             else engine
         )
         self._listens = engine.dialect.name == "postgresql"
-        self._dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._dsn = driver_dsn(engine)
         self._listener: Any = None
         self._connecting = asyncio.Lock()
         self._positions: dict[str, int] = {}
