@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from events.codec import Codec
 from events.driver import driver_connection
 from events.envelope import RecordedEvent
-from events.paging import pages
+from events.paging import pages, row_extent
 from events.records import RECORDED_MICROS, RowValues, decode_rows
 from events.schema import MAX_POSITION
 
@@ -38,10 +38,6 @@ FROM events WHERE position > $1 ORDER BY position LIMIT $2"""
 
 
 _NO_END = MAX_POSITION  # `pages` passes an upper bound along; this read has none
-
-
-def _extent(page: Sequence[RowValues]) -> tuple[int, int]:
-    return len(page), page[-1][0] if page else 0
 
 
 async def native_events(
@@ -60,6 +56,6 @@ async def native_events(
             page: Sequence[RowValues] = await statement.fetch(after, size)
             return page
 
-        async for page in pages(fetch, _extent, after_position, limit, _NO_END, page_size):
+        async for page in pages(fetch, row_extent, after_position, limit, _NO_END, page_size):
             for event in decode_rows(codec, page, native=True):
                 yield event

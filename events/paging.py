@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 P = TypeVar("P")
 
@@ -14,6 +14,11 @@ Fetch = Callable[[int, int, int], Awaitable[P]]
 
 Extent = Callable[[P], tuple[int, int]]
 """A fetched page's event count and last position (any value when the page is empty)."""
+
+
+def row_extent(page: Sequence[Sequence[Any]]) -> tuple[int, int]:
+    """The extent of a page of rows whose first column is the position."""
+    return len(page), page[-1][0] if page else 0
 
 
 async def pages(

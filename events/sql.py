@@ -32,7 +32,7 @@ from events.json_read import json_events
 from events.lookups import LOG_PAGE, known_events, stream_versions
 from events.native_read import native_events
 from events.outages import database_unreachable
-from events.paging import pages
+from events.paging import pages, row_extent
 from events.planning import BatchPlan, KnownEvent, PreparedAppend, commit_time, prepare
 from events.records import (
     STORED_COLUMNS,
@@ -49,10 +49,6 @@ E = TypeVar("E", bound=msgspec.Struct)
 READ_PAGE_SIZE = 1000
 MAX_APPENDS_PER_BATCH = 500
 _NO_END = MAX_POSITION  # an upper bound every position is under
-
-
-def _row_extent(page: Sequence[RowValues]) -> tuple[int, int]:
-    return len(page), page[-1][0] if page else 0
 
 
 _row_columns = tuple(events.c[name] for name in STORED_COLUMNS)
@@ -299,7 +295,7 @@ class SqlEventStore(Generic[E]):
     ) -> AsyncIterator[Sequence[RowValues]]:
         """Raw driver rows in pages by position (keyset paging: memory stays two pages deep)."""
         upto = _NO_END if to_position is None else to_position
-        return pages(self._page, _row_extent, after_position, limit, upto, page_size)
+        return pages(self._page, row_extent, after_position, limit, upto, page_size)
 
     async def _page(self, after: int, upto: int, size: int) -> Sequence[RowValues]:
         async with self._reader.connect() as conn:

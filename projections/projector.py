@@ -96,6 +96,7 @@ async def apply_batch(
         changes = await changes_of(conn, batch)
         after = batch[-1].position
         outcomes: list[tuple[int, int]] = []
+        moved: list[tuple[str, int]] = []
         for projection, before in zip(projections, befores, strict=True):
             if before != start:
                 outcomes.append((before, before))
@@ -103,8 +104,8 @@ async def apply_batch(
             await projection.apply(conn, LIVE, changes)
             await checkpoints.advance(conn, projection.name, before, after)
             outcomes.append((before, after))
+            moved.append((projection.name, after))
         # API processes waiting to read their writes hear of it when this commits.
-        moved = [(p.name, after) for p, (b, a) in zip(projections, outcomes, strict=True) if a > b]
         await progress.announce(conn, moved)
     return Applied(outcomes, more=len(batch) == batch_size or bool(ahead))
 
