@@ -13,6 +13,7 @@ from typing import cast
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from events.engine import CONNECT_TIMEOUT_SECONDS
 from events.outages import database_unreachable
 
 
@@ -35,6 +36,9 @@ async def driver_connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connec
             raise
 
 
-def driver_dsn(engine: AsyncEngine) -> str:
-    """`engine`'s database as asyncpg's own DSN, for connections kept outside the pool."""
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+async def connect_outside_pool(engine: AsyncEngine) -> asyncpg.Connection:
+    """A connection of its own to `engine`'s database, for session state the pool must not
+    share (LISTEN, advisory locks), with the pool's connect timeout: a database host that
+    drops packets is an error in seconds, not after asyncpg's default minute."""
+    dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return await asyncpg.connect(dsn, timeout=CONNECT_TIMEOUT_SECONDS)

@@ -12,11 +12,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
-import asyncpg
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from events.driver import driver_dsn
+from events.driver import connect_outside_pool
 
 log = structlog.get_logger(__name__)
 
@@ -43,8 +42,8 @@ class _Everyone:
 
 
 class _Advisory:
-    def __init__(self, dsn: str, wake: asyncio.Event) -> None:
-        self.dsn = dsn
+    def __init__(self, engine: AsyncEngine, wake: asyncio.Event) -> None:
+        self.engine = engine
         self.wake = wake
         self.connection: Any = None
         self.held: set[str] = set()
@@ -55,7 +54,7 @@ class _Advisory:
     async def connect(self) -> None:
         # A lost connection took its session locks with it: none is held any more.
         self.held.clear()
-        self.connection = await asyncpg.connect(self.dsn)
+        self.connection = await connect_outside_pool(self.engine)
         await self.connection.add_listener(CHANNEL, self._woken)
 
     async def close(self) -> None:
@@ -80,10 +79,9 @@ async def open_locks(engine: AsyncEngine, wake: asyncio.Event) -> AsyncIterator[
     if engine.dialect.name != "postgresql":
         yield _Everyone()
         return
-    dsn = driver_dsn(engine)
     # Connected at the first `acquire`, and again after the connection is lost: the projector
     # retries a failed cycle, so a database that is away at start-up is no reason to stop.
-    locks = _Advisory(dsn, wake)
+    locks = _Advisory(engine, wake)
     try:
         yield locks
     finally:

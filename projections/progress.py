@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from events.driver import driver_dsn
+from events.driver import connect_outside_pool
 from projections import checkpoints
 
 CHANNEL = "kerjasama_checkpoints"
@@ -53,14 +53,13 @@ class CheckpointWatch:
     """Waits for checkpoints that another process moves; on SQLite, by polling."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+        self._engine = engine  # its own connection for LISTEN, outside the pool
         self._reader = (
             engine.execution_options(isolation_level="AUTOCOMMIT")
             if engine.dialect.name == "postgresql"
             else engine
         )
         self._listens = engine.dialect.name == "postgresql"
-        self._dsn = driver_dsn(engine)
         self._listener: Any = None
         self._connecting = asyncio.Lock()
         self._positions: dict[str, int] = {}
@@ -109,7 +108,7 @@ class CheckpointWatch:
         async with self._connecting:
             if self._listener is None or self._listener.is_closed():
                 try:
-                    listener = await asyncpg.connect(self._dsn)
+                    listener = await connect_outside_pool(self._engine)
                     await listener.add_listener(CHANNEL, self._heard)
                 except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                     return False  # the database is away: the waiter polls, and fails as before
