@@ -7,6 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# This machine sets PYTHONDONTWRITEBYTECODE: without compiled dependencies every process (a
+# test worker, a served worker, a rebuild's folding process) compiles them again as it starts.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: setup run test lint typecheck compose-tool browser postgres bench clean
 
