@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import hashlib
 import random
 import resource
 import statistics
@@ -104,10 +105,20 @@ def template(n: int) -> tuple[str, Terms, ProposalAssessed]:
 TEMPLATES = [template(n) for n in range(48)]
 
 
+def proposal_id(n: int) -> ProposalId:
+    """Proposal n's id: fixed, and spread over the id space as the service's random ids are.
+
+    Sequential ids would put the log's stream order in its append order, which real ids never
+    do: the rebuild would read the log front to back, and could not split it by id range.
+    """
+    digest = hashlib.blake2b(n.to_bytes(8, "big"), digest_size=16).digest()
+    return ProposalId(uuid.UUID(bytes=digest, version=4))
+
+
 def history(n: int) -> list[Event]:
     """Ten events of proposal n, ending in one of four statuses."""
     initiator, terms, assessed = TEMPLATES[n % len(TEMPLATES)]
-    pid = ProposalId(uuid.UUID(int=n + 1))
+    pid = proposal_id(n)
     terms = replace(terms, title=f"{terms.title}-{n}")
     a = replace(assessed, proposal_id=pid)
     ask = ProposalReviewed(
@@ -144,9 +155,7 @@ async def load(url: str, proposals: int) -> None:
 
     async def append(n: int, half: int) -> None:
         events = history(n)[half * 5 : (half + 1) * 5]
-        await store.append(
-            stream_id(ProposalId(uuid.UUID(int=n + 1))), [NewEvent(e) for e in events]
-        )
+        await store.append(stream_id(proposal_id(n)), [NewEvent(e) for e in events])
 
     waves = range(0, proposals + WAVE, WAVE)
     for start in waves:

@@ -34,17 +34,18 @@ _HEX = "0123456789abcdef"
 
 
 def processes_for(engine: AsyncEngine, projections: Sequence[Projection], head: int) -> int:
-    """One process per core but one for a large log of the standard projections on PostgreSQL.
+    """One process per core for a large log of the standard projections on PostgreSQL.
 
-    PostgreSQL needs a core of its own to send the rows and take the COPYs: on two cores a
-    second folding process only competes with it (measured: no faster, sometimes slower).
+    PostgreSQL reads, takes the COPYs and builds the indexes beside them. On two cores a second
+    folding process still pays (`bench.rebuild`: about a sixth faster), once the log's streams
+    are spread over the id space as random proposal ids are.
     """
     known = {p.name for p in PROJECTIONS}
     if engine.dialect.name != "postgresql" or head < MIN_EVENTS:
         return 1
     if any(p.name not in known for p in projections):
         return 1  # a child process can only rebuild the projections it can name
-    return max(1, min((os.cpu_count() or 1) - 1, len(_HEX)))
+    return max(1, min(os.cpu_count() or 1, len(_HEX)))
 
 
 def stream_ranges(parts: int) -> list[tuple[str, str | None]]:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+
 import pytest
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from events.engine import make_engine
 from events.records import utc_from_micros
 from projections import base, bulk, fanout
-from projections.projector import Projector
+from projections.projector import PROJECTIONS, Projector
 from projections.queries import ProposalFilter, list_proposals
 from projections.rebuild import rebuild
-from projections.schema import LIVE
+from projections.schema import LIVE, beside
+from projections.swap import create_beside, drop_beside
 from tests.projections.histories import Store, lifecycle, varied
 from tests.projections.test_rebuild_and_time import caught_up
 
@@ -126,3 +131,37 @@ async def test_record_times_read_as_microseconds_are_the_driver_s_own(
     for recorded_at, micros in rows:
         assert utc_from_micros(micros) == recorded_at
         assert utc_from_micros(micros).utcoffset() == recorded_at.utcoffset()
+
+
+async def test_a_failed_batch_surfaces_once_every_batch_in_flight_has_ended(
+    engine: AsyncEngine,
+) -> None:
+    models = beside()
+    await create_beside(engine, models)
+    try:
+        writer = bulk.BulkWriter(engine, models)
+        region = ("proposal_regions", [(uuid.uuid4(), "36.71", 1)])
+        await writer.write(dict([region]))
+        # The same key again: the second batch fails while the first may still be in flight.
+        await writer.write(dict([region]))
+        with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+            await writer.wait()
+        await writer.wait()  # nothing left in flight, nothing raised twice
+        async with engine.connect() as conn:
+            kept = await conn.scalar(select(func.count()).select_from(models["proposal_regions"]))
+        assert kept == 1
+    finally:
+        await drop_beside(engine, models)
+
+
+def test_a_large_log_on_postgresql_is_folded_by_one_process_per_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    postgresql = make_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    sqlite = make_engine("sqlite+aiosqlite:///:memory:")
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert fanout.processes_for(postgresql, PROJECTIONS, fanout.MIN_EVENTS) == 2
+    assert fanout.processes_for(postgresql, PROJECTIONS, fanout.MIN_EVENTS - 1) == 1
+    assert fanout.processes_for(sqlite, PROJECTIONS, fanout.MIN_EVENTS) == 1
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert fanout.processes_for(postgresql, PROJECTIONS, fanout.MIN_EVENTS) == 16
