@@ -7,7 +7,7 @@ import binascii
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 from msgspec.structs import replace
@@ -100,18 +100,34 @@ async def list_proposals(
 ) -> ProposalPage:
     """A page of Proposals, newest submission first, matching every given filter."""
     today, limit = today or utc_today(), clamp(limit)
-    filters = filters or ProposalFilter()
+    rows = await page_rows(engine, filters or ProposalFilter(), limit, cursor, today)
+    items = tuple(as_read_on(_view.decode(row.body), today) for row in rows)
+    return ProposalPage(items=items, next_cursor=next_cursor(rows, limit))
+
+
+class PageRow(NamedTuple):
+    """A listed proposal as stored, with what deciding how it reads today needs."""
+
+    seq: int
+    body: bytes
+    status: str
+    end_date: dt.date
+
+
+async def page_rows(
+    engine: AsyncEngine, filters: ProposalFilter, limit: int, cursor: str | None, today: dt.date
+) -> list[PageRow]:
+    """The stored rows of a page of `list_proposals`, newest submission first."""
     query, seq = _driven(filters)
     query = query.where(*_conditions(filters, today))
     if cursor is not None:
         query = query.where(seq < decode_cursor(cursor))
     async with engine.connect() as conn:
         rows = (await conn.execute(query.order_by(seq.desc()).limit(limit))).all()
-    items = tuple(as_read_on(_view.decode(body), today) for _, body in rows)
-    return ProposalPage(items=items, next_cursor=_next(rows, limit))
+    return [PageRow(*row) for row in rows]
 
 
-def _next(rows: Sequence[Any], limit: int) -> str | None:
+def next_cursor(rows: Sequence[Any], limit: int) -> str | None:
     return encode_cursor(rows[-1][0]) if len(rows) == limit else None
 
 
@@ -131,7 +147,8 @@ def _driven(filters: ProposalFilter) -> tuple[Select[Any], ColumnElement[int]]:
     rows, where filtering the proposals by a subquery would read every match first.
     """
     sides = _side_filters(filters)
-    query = select(_proposals.c.seq, _proposals.c.body)
+    p = _proposals
+    query = select(p.c.seq, p.c.body, p.c.status, p.c.end_date)
     if not sides:
         return query, _proposals.c.seq
     table, column, value = sides[0]
@@ -188,4 +205,4 @@ async def review_queue(
     async with engine.connect() as conn:
         rows = (await conn.execute(query.order_by(queue.c.seq).limit(clamp(limit)))).all()
     items = tuple(_item.decode(item) for _, item in rows)
-    return QueuePage(items=items, next_cursor=_next(rows, clamp(limit)))
+    return QueuePage(items=items, next_cursor=next_cursor(rows, clamp(limit)))
