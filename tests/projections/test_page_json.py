@@ -59,6 +59,13 @@ async def test_every_filter_and_every_page_splices_to_the_encoded_page(
             break
         cursor = page.next_cursor
     assert pages == 3
+    outcome = page.items[0].assessment.outcome
+    await same_bytes(engine, ProposalFilter(outcome=outcome, region=SURABAYA))
+    first = await same_bytes(engine, ProposalFilter(region=SURABAYA, q="kota"), limit=2)
+    assert first.next_cursor is not None
+    await same_bytes(
+        engine, ProposalFilter(region=SURABAYA, q="kota"), limit=2, cursor=first.next_cursor
+    )
     empty = await same_bytes(engine, ProposalFilter(status=Status.EXPIRED))
     assert empty.items == ()
 
@@ -79,3 +86,8 @@ async def test_an_agreement_past_its_end_date_is_spliced_as_expired(
     assert [item.status for item in later.items if item.id == pid] == [Status.EXPIRED]
     expired = await same_bytes(engine, ProposalFilter(status=Status.EXPIRED), today=after_end)
     assert [item.id for item in expired.items] == [pid]
+    active_now = await same_bytes(engine, ProposalFilter(status=Status.ACTIVE))
+    assert [item.id for item in active_now.items] == [pid]
+    assert not (
+        await same_bytes(engine, ProposalFilter(status=Status.ACTIVE), today=after_end)
+    ).items
