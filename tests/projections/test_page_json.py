@@ -59,7 +59,9 @@ async def test_every_filter_and_every_page_splices_to_the_encoded_page(
             break
         cursor = page.next_cursor
     assert pages == 3
-    outcome = page.items[0].assessment.outcome
+    assessment = page.items[0].assessment
+    assert assessment is not None
+    outcome = assessment.outcome
     await same_bytes(engine, ProposalFilter(outcome=outcome, region=SURABAYA))
     first = await same_bytes(engine, ProposalFilter(region=SURABAYA, q="kota"), limit=2)
     assert first.next_cursor is not None
