@@ -9,6 +9,7 @@ once with named parameters, and the request binds its values.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
 from typing import Any, NamedTuple
 
@@ -28,22 +29,35 @@ SIDES = {
     "partner_country": ("proposal_countries", "country"),
     "sdg": ("proposal_sdgs", "code"),
 }
-# Statuses that are a reading of `active` against today's date, never a stored status.
-DATED = {Status.EXPIRED, Status.ACTIVE}
+
+
+class StatusMatch(enum.Enum):
+    """How a status filter reads in SQL: expiry is a reading of `active` against today's date,
+    never a stored status; every other status is matched by its stored value."""
+
+    ANY = "any"
+    STORED = "stored"
+    ACTIVE = "active"
+    EXPIRED = "expired"
 
 
 class Shape(NamedTuple):
     """What a list request's statement depends on, apart from the values it binds."""
 
     sides: tuple[str, ...]  # the side filters given, in SIDES order: the first drives
-    status: Status | None  # only EXPIRED and ACTIVE change the statement; others are "bound"
+    status: StatusMatch
     outcome: bool
     text: bool
     paged_on: bool
     limit: int
 
 
-BOUND_STATUS = Status.SUBMITTED  # stands for every status that is matched by its value
+def status_match(status: Status | None) -> StatusMatch:
+    if status is None:
+        return StatusMatch.ANY
+    if status is Status.EXPIRED:
+        return StatusMatch.EXPIRED
+    return StatusMatch.ACTIVE if status is Status.ACTIVE else StatusMatch.STORED
 
 
 def shape_of(
@@ -55,8 +69,7 @@ def shape_of(
     paged_on: bool,
     limit: int,
 ) -> Shape:
-    kind = status if status is None or status in DATED else BOUND_STATUS
-    return Shape(sides, kind, outcome, text, paged_on, limit)
+    return Shape(sides, status_match(status), outcome, text, paged_on, limit)
 
 
 @functools.lru_cache(maxsize=SHAPES_KEPT)
@@ -94,15 +107,18 @@ def statement(shape: Shape) -> Select[Any]:
     return query.order_by(seq.desc()).limit(literal_column(str(int(shape.limit))))
 
 
-def _status(status: Status | None) -> list[ColumnElement[bool]]:
+def _status(match: StatusMatch) -> list[ColumnElement[bool]]:
     p = _proposals
-    if status is None:
+    if match is StatusMatch.ANY:
         return []
-    if status is Status.EXPIRED:
-        return [p.c.status == Status.ACTIVE.value, p.c.end_date < bindparam("today")]
-    if status is Status.ACTIVE:
-        return [p.c.status == Status.ACTIVE.value, p.c.end_date >= bindparam("today")]
-    return [p.c.status == bindparam("status")]
+    if match is StatusMatch.STORED:
+        return [p.c.status == bindparam("status")]
+    dated = (
+        p.c.end_date < bindparam("today")
+        if match is StatusMatch.EXPIRED
+        else (p.c.end_date >= bindparam("today"))
+    )
+    return [p.c.status == Status.ACTIVE.value, dated]
 
 
 class Compiled(NamedTuple):
@@ -131,7 +147,8 @@ def values(
 ) -> dict[str, object]:
     """The values a shape's statement binds, by name."""
     bound: dict[str, object] = {f"side_{name}": value for name, value in sides.items()}
-    if status in DATED:
+    match = status_match(status)
+    if match in (StatusMatch.ACTIVE, StatusMatch.EXPIRED):
         bound["today"] = today
     elif status is not None:
         bound["status"] = status.value
