@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import asyncpg
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.engine import make_engine
 from migrations import upgrade_to_head
@@ -115,3 +116,18 @@ class SqliteDatabases:
     def empty(self) -> str:
         self._count += 1
         return f"sqlite+aiosqlite:///{self.directory / f'empty_{self._count}.db'}"
+
+
+async def end_every_connection(engine: AsyncEngine) -> None:
+    """PostgreSQL ends every other connection to `engine`'s database, as in a restart."""
+    dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    admin = await asyncpg.connect(dsn)
+    try:
+        await admin.execute(f"SELECT pg_terminate_backend(pid) {others}")
+        for _ in range(1000):  # gone, and their sockets closed, as after a restart
+            if not await admin.fetchval(f"SELECT count(*) {others}"):
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await admin.close()

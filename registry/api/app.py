@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -29,9 +30,10 @@ from registry.api.console.router import TEMPLATES, console_router
 from registry.api.context import provide_principal, provide_services
 from registry.api.documentation import OPERATIONS, PublicOperation, StrictBodies
 from registry.api.edge import RequestEdge
+from registry.api.fast_read import FastProposalRead
 from registry.api.lists import ListRoutes
 from registry.api.member_commands import ProposalCommands
-from registry.api.observability import metrics, prometheus_config
+from registry.api.observability import metrics
 from registry.api.problems import RETRY_AFTER_SECONDS, internal_error, problem_details_plugin
 from registry.api.proposals import ProposalCollection
 from registry.api.reading import ReadSide
@@ -139,8 +141,21 @@ def docs_assets() -> Router:
     )
 
 
-def create_app(settings: Settings, services: Services | None = None) -> Litestar:
+def settle_garbage_collector() -> None:
+    """Leaves what start-up built (routes, reference data, pools) out of every later full
+    collection: with it, each full collection walked about 120,000 objects that live as long
+    as the process, a pause of 30-60 ms for every request in flight (the p99 of a GET)."""
+    gc.collect()
+    gc.freeze()
+
+
+def create_app(settings: Settings, services: Services | None = None) -> FastProposalRead:
     """The app; tests hand in their own services, `kerjasama serve` lets it build them."""
+    return FastProposalRead(litestar_app(settings, services), settings.rate_limit)
+
+
+def litestar_app(settings: Settings, services: Services | None) -> Litestar:
+    """Every route; the fast read answers the commonest GET in front of it (`fast_read.py`)."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -149,6 +164,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             return
         app.state.services = build_services(settings)
         await app.state.services.start()
+        settle_garbage_collector()
         try:
             yield
         finally:
@@ -178,7 +194,6 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         plugins=[problem_details_plugin(settings.max_payload_bytes), StrictBodies()],
         middleware=[
             DefineMiddleware(RequestEdge, body_timeout_seconds=settings.body_timeout_seconds),
-            prometheus_config().middleware,
             *throttle,
         ],
         # A body larger than the largest event payload is refused before it is read.

@@ -20,6 +20,13 @@ BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="kerjasama"'}
 _ETAG = re.compile(r'^\s*(?:W/)?"(\d{1,9})"\s*$')
 
 
+def bearer_token(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer` header value; None for any other header."""
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 def provide_services(state: State) -> Services:
     services: Services = state.services
     return services
@@ -28,14 +35,13 @@ def provide_services(state: State) -> Services:
 async def provide_principal(
     request: Request[Any, Any, Any], services: NamedDependency[Services]
 ) -> Principal:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(request.headers.get("authorization", ""))
+    if token is None:
         raise NotAuthorizedException(
             detail="send `Authorization: Bearer <token>`; `kerjasama token create` makes one",
             headers=BEARER_CHALLENGE,
         )
-    principal = await services.tokens.principal_for(token.strip())
+    principal = await services.tokens.principal_for(token)
     if principal is None:
         raise NotAuthorizedException(
             detail="the token is unknown or has been revoked", headers=BEARER_CHALLENGE

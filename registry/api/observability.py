@@ -1,11 +1,13 @@
-"""Prometheus metrics and the /metrics route; the request log is `edge.RequestEdge`."""
+"""The /metrics route, and the counts of commands, events and lag it serves.
+
+Requests are counted by `request_metrics.py`, recorded where they are logged (`edge.py`).
+"""
 
 from __future__ import annotations
 
 import structlog
 from litestar import Response, get
 from litestar.di import NamedDependency
-from litestar.plugins.prometheus import PrometheusConfig
 from prometheus_client import REGISTRY, Counter, Gauge, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -26,13 +28,6 @@ LAG_SECONDS = Gauge(
     "kerjasama_projection_lag_seconds", "Age of the oldest unapplied event", ["projection"]
 )
 HEAD = Gauge("kerjasama_log_head_position", "Position of the newest event in the log")
-
-
-def prometheus_config() -> PrometheusConfig:
-    # group_path labels requests by route template, not by proposal id: bounded cardinality.
-    return PrometheusConfig(
-        app_name="kerjasama", prefix="kerjasama", group_path=True, exclude=["/metrics"]
-    )
 
 
 # Litestar adds the charset itself; the Prometheus text format is version 1.0.0.

@@ -58,7 +58,7 @@ class ProposalCollection(Controller):
         q: Text = None,
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
-    ) -> ProposalPage:
+    ) -> Response[ProposalPage]:
         filters = ProposalFilter(
             status=status,
             region=region,

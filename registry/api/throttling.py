@@ -18,6 +18,7 @@ from litestar.middleware.rate_limit import (
 from litestar.stores.memory import MemoryStore
 from litestar.types import Receive, Scope, Send
 
+from registry.api.context import bearer_token
 from registry.api.problems import too_many_requests
 from registry.settings import RateLimit
 from registry.tokens import hash_token
@@ -33,10 +34,14 @@ PURGE_EVERY_SECONDS = 10.0
 
 def identify(request: Request[Any, Any, Any]) -> str:
     """The token's SHA-256 (the raw secret never becomes a key), or the client's address."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return "token:" + hash_token(token.strip())
+    token = bearer_token(request.headers.get("authorization", ""))
+    if token is not None:
+        return token_identity(token)
     return "address:" + get_remote_address(request)
+
+
+def token_identity(token: str) -> str:
+    return "token:" + hash_token(token)
 
 
 class ProblemRateLimitMiddleware(RateLimitMiddleware):
@@ -87,3 +92,34 @@ def purging_expired_windows(
                 await task
 
     return lifespan
+
+
+class TokenWindow:
+    """The rate limit of one token as the fast read applies it, answering before Litestar.
+
+    The same store, key, window and headers as Litestar's middleware (whose methods do the
+    counting), so a token's requests count once and alike, whichever path answers them.
+    """
+
+    def __init__(self, limit: RateLimit, app: Litestar) -> None:
+        config = rate_limit_config(limit)
+        self._limiter = config.middleware_class(app=app, config=config)
+        self._store = config.get_store_from_app(app)
+        self._key_prefix = f"{config.middleware_class.__name__}::"
+        # Like the middleware's own: no two requests of this path read and write a window
+        # between each other's read and write.
+        self._lock = asyncio.Lock()
+
+    async def admit(self, token: str) -> list[tuple[bytes, bytes]] | None:
+        """Counts the request and returns the headers to answer with; None when the token is
+        over its limit, counted nowhere, so that Litestar refuses it as it refuses any other."""
+        key = self._key_prefix + token_identity(token)
+        async with self._lock:
+            window = await self._limiter.retrieve_cached_history(key, self._store)
+            if len(window.history) >= self._limiter.max_requests:
+                return None
+            await self._limiter.set_cached_history(key, window, self._store)
+        if not self._limiter.config.set_rate_limit_headers:
+            return []
+        headers = self._limiter.create_response_headers(window)
+        return [(name.lower().encode(), value.encode()) for name, value in headers.items()]

@@ -15,7 +15,7 @@ OPEN_ROUTES = {"/health", "/ready", "/metrics"}
 @pytest.fixture(scope="module")
 def document() -> Any:
     app = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:"), services=None)
-    return app.openapi_schema.to_schema()
+    return app.litestar.openapi_schema.to_schema()
 
 
 def operations(document: Any) -> dict[str, Any]:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import uuid
 from typing import Any
 
-import asyncpg
 import msgspec
 import pytest
 from sqlalchemy.exc import DBAPIError
@@ -21,6 +19,7 @@ from projections.queries import get_proposal
 from registry.ids import ProposalId
 from registry.proposal.view import ProposalView
 from tests.conftest import provide_database
+from tests.databases import end_every_connection
 from tests.projections.histories import lifecycle, open_store, submit
 
 TODAY = dt.date(2027, 6, 1)
@@ -59,7 +58,7 @@ async def test_after_the_server_ends_every_connection_the_next_read_gets_a_fresh
         assert await projector.wait_for(handled.result.last_position, within=10)
         await projector.stop()
         assert await proposal_document(engine, pid, TODAY) is not None
-        await _end_every_connection(engine)
+        await end_every_connection(engine)
 
         # SQLAlchemy's own error: it met the lost connection and retired the pool's generation.
         with pytest.raises(DBAPIError) as lost:
@@ -70,17 +69,3 @@ async def test_after_the_server_ends_every_connection_the_next_read_gets_a_fresh
     finally:
         await projector.stop()
         await engine.dispose()
-
-
-async def _end_every_connection(engine: AsyncEngine) -> None:
-    dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-    admin = await asyncpg.connect(dsn)
-    try:
-        await admin.execute(f"SELECT pg_terminate_backend(pid) {others}")
-        for _ in range(1000):  # gone, and their sockets closed, as after a restart
-            if not await admin.fetchval(f"SELECT count(*) {others}"):
-                break
-            await asyncio.sleep(0.01)
-    finally:
-        await admin.close()
