@@ -7,7 +7,6 @@ on one core while this process computes on the other.
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -175,38 +174,31 @@ class Folding:
 
 
 class BulkWriter:
-    """Writes batches of rows with a bounded number in flight: the next batch is built meanwhile.
+    """Writes batches of rows with at most one in flight: the next batch is built meanwhile.
 
     Each batch is one short transaction, so SQLite appenders wait for a batch, never for the
-    whole rebuild; SQLite takes one writer at a time, so there one batch is in flight. On
-    PostgreSQL two are, on two connections: a batch's COPY that takes longer than folding the
-    next then holds up neither. A failed write surfaces at the next `write` or at `wait`.
+    whole rebuild. A failed write surfaces at the next `write` or at `wait`.
     """
 
     def __init__(self, engine: AsyncEngine, models: ReadModels) -> None:
         self.engine = engine
         self.models = models
-        self.depth = 2 if engine.dialect.name == "postgresql" else 1
-        self._pending: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._pending: asyncio.Future[None] | None = None
 
     async def write(self, rows: Rows) -> None:
         if not any(rows.values()):
             return
-        while len(self._pending) >= self.depth:
-            await self._pending.popleft()
-        self._pending.append(asyncio.ensure_future(write_rows(self.engine, self.models, rows)))
+        await self.wait()
+        self._pending = asyncio.ensure_future(write_rows(self.engine, self.models, rows))
         await asyncio.sleep(0)  # let it start sending before we go back to computing
 
     async def wait(self) -> None:
-        """Until every batch is written; the first failure is raised once all have ended."""
-        pending, self._pending = list(self._pending), collections.deque()
-        outcomes = await asyncio.gather(*pending, return_exceptions=True)
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            await pending
 
     async def abandon(self) -> None:
-        """After a failure elsewhere: let the writes in flight end, their outcome unneeded."""
+        """After a failure elsewhere: let the write in flight end, its outcome unneeded."""
         with contextlib.suppress(Exception):
             await self.wait()
 
