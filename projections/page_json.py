@@ -13,6 +13,7 @@ import datetime as dt
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from events.driver import DriverPool
 from projections.queries import (
     ProposalFilter,
     as_read_on,
@@ -48,9 +49,11 @@ async def proposal_page_json(
     limit: int,
     cursor: str | None,
     today: dt.date,
+    pool: DriverPool | None = None,
 ) -> bytes:
-    """The JSON of `list_proposals(...)` for the same arguments, byte for byte."""
+    """The JSON of `list_proposals(...)` for the same arguments, byte for byte; on PostgreSQL
+    read through `pool` when the caller keeps one."""
     limit = clamp(limit)
-    rows = await page_rows(engine, filters, limit, cursor, today)
+    rows = await page_rows(engine, filters, limit, cursor, today, pool)
     items = tuple(_item(row.body, row.status, row.end_date, today) for row in rows)
     return _encoder.encode(RawPage(items=items, next_cursor=next_cursor(rows, limit)))

@@ -14,7 +14,7 @@ from msgspec.structs import replace
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from events.driver import driver_connection
+from events.driver import DriverPool, hot_connection
 from projections.page_statements import SIDES, compiled, shape_of, statement, values
 from projections.review_queue import QueueItem
 from projections.schema import LIVE
@@ -117,7 +117,12 @@ class PageRow(NamedTuple):
 
 
 async def page_rows(
-    engine: AsyncEngine, filters: ProposalFilter, limit: int, cursor: str | None, today: dt.date
+    engine: AsyncEngine,
+    filters: ProposalFilter,
+    limit: int,
+    cursor: str | None,
+    today: dt.date,
+    pool: DriverPool | None = None,
 ) -> list[PageRow]:
     """The stored rows of a page of `list_proposals`, newest submission first."""
     sides = {name: value for name in SIDES if (value := getattr(filters, name)) is not None}
@@ -141,7 +146,7 @@ async def page_rows(
         # The driver runs the shape's text itself, as for a GET of one proposal
         # (`documents.py`): SQLAlchemy's execution context cost more than the query.
         text = compiled(shape, engine.dialect)
-        async with driver_connection(engine) as driver:
+        async with hot_connection(engine, pool) as driver:
             rows: Sequence[Any] = await driver.fetch(text.text, *text.arguments(bound))
     else:
         async with engine.connect() as conn:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.codec import Codec
+from events.driver import DriverPool
 from events.sql import SqlEventStore
 from projections.progress import CheckpointWatch
 from projections.projector import PROJECTIONS, Projector
@@ -26,6 +27,8 @@ class Services:
     engine: AsyncEngine
     # Read-model queries run in autocommit: no BEGIN and ROLLBACK round trips around a SELECT.
     reader: AsyncEngine
+    # The proposal by id and the list's pages, on PostgreSQL: asyncpg's own pool.
+    hot_reads: DriverPool
     codec: Codec[Event]
     store: SqlEventStore[Event]
     reference: Reference
@@ -43,6 +46,7 @@ class Services:
         if self.projector is not None:
             await self.projector.stop()
         await self.watch.close()
+        await self.hot_reads.close()
         await self.engine.dispose()
 
     async def caught_up(self, position: int, projection: str = "proposals") -> bool:
@@ -70,6 +74,7 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         engine=engine,
         reader=engine.execution_options(isolation_level="AUTOCOMMIT"),
+        hot_reads=DriverPool(engine),
         codec=codec,
         store=SqlEventStore(engine, codec),
         reference=reference,

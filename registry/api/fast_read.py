@@ -114,7 +114,9 @@ class FastProposalRead:
     async def _stored(
         self, services: Services, proposal_id: uuid.UUID, token: str
     ) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
-        document = await proposal_document(services.reader, proposal_id, today())
+        document = await proposal_document(
+            services.reader, proposal_id, today(), services.hot_reads
+        )
         if document is None:
             return None
         headers = [

@@ -51,7 +51,12 @@ async def proposal_page(
     and byte for byte encoded, as the ProposalPage it is."""
     authorize(principal, Action.READ)
     page = await proposal_page_json(
-        services.reader, filters, limit=limit, cursor=cursor, today=today()
+        services.reader,
+        filters,
+        limit=limit,
+        cursor=cursor,
+        today=today(),
+        pool=services.hot_reads,
     )
     answer: Response[Any] = Response(page, media_type=MediaType.JSON)
     return answer
