@@ -55,8 +55,9 @@ class DriverPool:
     Checking a connection out of SQLAlchemy's pool and back cost more CPU than the read it
     served: 170-185 µs a read that way, 84-97 µs through asyncpg's pool, with 32 concurrent
     readers on uvloop. The pool opens on first use, so a process that serves no such read opens
-    nothing, and its owner closes it. A lost connection expires every connection of the pool,
-    as SQLAlchemy retires its pool's generation: a restart killed all of them, not just one.
+    nothing, and its owner closes it. A failure that is not the server's answer expires every
+    connection of the pool, as SQLAlchemy retires its pool's generation after a lost one: a
+    restart killed all of them, not just one.
     """
 
     def __init__(self, engine: AsyncEngine, size: int = HOT_READ_CONNECTIONS) -> None:
@@ -72,8 +73,13 @@ class DriverPool:
             try:
                 yield driver
             except Exception as error:
-                if database_unreachable(error) or driver.is_closed():
-                    await pool.expire_connections()
+                if isinstance(error, asyncpg.PostgresError):
+                    raise  # the server's answer: the connection is fine
+                # The connection's own failure (lost, or asyncpg's state for it broken by the
+                # loss): renew them all, and say it as the outage it is (503, not a bug).
+                await pool.expire_connections()
+                if driver.is_closed() and not database_unreachable(error):
+                    raise ConnectionError("the connection to the database was lost") from error
                 raise
 
     async def _open(self) -> asyncpg.Pool:

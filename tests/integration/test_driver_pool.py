@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -37,8 +38,30 @@ async def test_reads_go_on_after_every_connection_was_ended(engine: AsyncEngine)
         async with pool.connection() as first, pool.connection() as second:
             assert await first.fetchval("SELECT 1") == await second.fetchval("SELECT 1")
         await end_every_connection(engine)
+        # A read that meets a connection before asyncpg saw it end fails, and renews them all.
+        failed = 0
         for _ in range(4):
+            try:
+                async with pool.connection() as driver:
+                    assert await driver.fetchval("SELECT 2") == 2
+            except (asyncpg.InterfaceError, asyncpg.InternalClientError, OSError):
+                failed += 1
+        assert failed <= 1
+        async with pool.connection() as driver:
+            assert await driver.fetchval("SELECT 3") == 3
+    finally:
+        await pool.close()
+
+
+async def test_an_error_the_server_reports_keeps_the_connections(engine: AsyncEngine) -> None:
+    pool = DriverPool(engine, size=1)
+    try:
+        async with pool.connection() as driver:
+            pid = await driver.fetchval("SELECT pg_backend_pid()")
+        with pytest.raises(asyncpg.PostgresError):
             async with pool.connection() as driver:
-                assert await driver.fetchval("SELECT 2") == 2
+                await driver.fetchval("SELECT 1 / 0")
+        async with pool.connection() as driver:
+            assert await driver.fetchval("SELECT pg_backend_pid()") == pid
     finally:
         await pool.close()
