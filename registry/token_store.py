@@ -96,8 +96,8 @@ class TokenStore:
         if not looks_like_token(secret):
             return None
         digest = hash_token(secret)
-        cached = self._cache.get(digest)
-        if cached is not None and cached[0] > time.monotonic():
+        cached = self._fresh(digest)
+        if cached is not None:
             return cached[1]
         principal = await self._look_up(digest)
         self._cache[digest] = (time.monotonic() + self._cache_seconds, principal)
@@ -109,12 +109,13 @@ class TokenStore:
         None when the cache does not vouch for it (never seen, expired, or known to be bad):
         the caller then takes the way that asks the database, as `principal_for` does.
         """
-        if not looks_like_token(secret):
-            return None
-        cached = self._cache.get(hash_token(secret))
-        if cached is None or cached[0] <= time.monotonic():
-            return None
-        return cached[1]
+        cached = self._fresh(hash_token(secret)) if looks_like_token(secret) else None
+        return None if cached is None else cached[1]
+
+    def _fresh(self, digest: str) -> tuple[float, Principal | None] | None:
+        """The cached answer for a token's digest, unless it is missing or past its time."""
+        cached = self._cache.get(digest)
+        return cached if cached is not None and cached[0] > time.monotonic() else None
 
     async def _look_up(self, digest: str) -> Principal | None:
         query = select(
