@@ -30,7 +30,7 @@ from registry.api.console.router import TEMPLATES, console_router
 from registry.api.context import provide_principal, provide_services
 from registry.api.documentation import OPERATIONS, PublicOperation, StrictBodies
 from registry.api.edge import RequestEdge
-from registry.api.fast_read import FastProposalRead
+from registry.api.fast_paths import FastPaths
 from registry.api.lists import ListRoutes
 from registry.api.member_commands import ProposalCommands
 from registry.api.observability import metrics
@@ -149,13 +149,14 @@ def settle_garbage_collector() -> None:
     gc.freeze()
 
 
-def create_app(settings: Settings, services: Services | None = None) -> FastProposalRead:
+def create_app(settings: Settings, services: Services | None = None) -> FastPaths:
     """The app; tests hand in their own services, `kerjasama serve` lets it build them."""
-    return FastProposalRead(litestar_app(settings, services), settings.rate_limit)
+    return FastPaths(litestar_app(settings, services), settings.rate_limit)
 
 
 def litestar_app(settings: Settings, services: Services | None) -> Litestar:
-    """Every route; the fast read answers the commonest GET in front of it (`fast_read.py`)."""
+    """Every route; the fast read and the fast list answer the hottest GETs in front of it
+    (`fast_paths.py`)."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from registry.api.app import create_app
-from registry.api.fast_read import FastProposalRead
+from registry.api.fast_paths import FastPaths
 from registry.logs import configure_logging
 from registry.settings import Settings
 
 
-def create_from_env() -> FastProposalRead:
+def create_from_env() -> FastPaths:
     # Each worker process configures its own logging: spawned workers inherit none of it.
     configure_logging(json=True)
     return create_app(Settings.from_env())

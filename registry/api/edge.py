@@ -1,8 +1,8 @@
 """The one middleware every routed request passes first: its id, log line, metrics and deadline.
 
 One layer instead of three: each ASGI layer costs a coroutine, a wrapped `send` and a `scope`
-look-up per request, on routes whose own work is one primary-key read. The fast read
-(`fast_read.py`) answers some requests before Litestar and ends them with the same
+look-up per request, on routes whose own work is one primary-key read. The fast answers
+(`fast_paths.py`) answer some requests before Litestar and end them with the same
 `request_handled`, so both paths log and count alike.
 """
 

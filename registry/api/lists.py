@@ -50,7 +50,16 @@ async def proposal_page(
     """The page as the read model's documents spliced into it (`page_json.py`): documented,
     and byte for byte encoded, as the ProposalPage it is."""
     authorize(principal, Action.READ)
-    page = await proposal_page_json(
+    page = await proposal_page_body(services, filters, limit, cursor)
+    answer: Response[Any] = Response(page, media_type=MediaType.JSON)
+    return answer
+
+
+async def proposal_page_body(
+    services: Services, filters: ProposalFilter, limit: int, cursor: str | None
+) -> bytes:
+    """The JSON of the page, as the route and the fast list (`fast_list.py`) answer it."""
+    return await proposal_page_json(
         services.reader,
         filters,
         limit=limit,
@@ -58,8 +67,6 @@ async def proposal_page(
         today=today(),
         pool=services.hot_reads,
     )
-    answer: Response[Any] = Response(page, media_type=MediaType.JSON)
-    return answer
 
 
 class ListRoutes(Controller):

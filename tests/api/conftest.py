@@ -24,6 +24,8 @@ class Api:
     client: httpx.AsyncClient
     services: Services
     tokens: dict[str, str]
+    # The same app's Litestar alone, without the fast answers in front: the routes' own answers.
+    routes: httpx.AsyncClient
 
     def auth(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
@@ -87,11 +89,14 @@ async def running_api(settings: Settings) -> AsyncIterator[Api]:
     # httpx's ASGI transport runs the app on this test's event loop, beside the services' engine.
     app = create_app(settings, services)
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]  # ASGI typing differs
+    litestar = httpx.ASGITransport(app=app.litestar)  # type: ignore[arg-type]
+    base_url = "http://kerjasama.test"
     try:
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://kerjasama.test"
-        ) as client:
-            yield Api(client, services, tokens)
+        async with (
+            httpx.AsyncClient(transport=transport, base_url=base_url) as client,
+            httpx.AsyncClient(transport=litestar, base_url=base_url) as routes,
+        ):
+            yield Api(client, services, tokens, routes)
     finally:
         await services.close()
 
