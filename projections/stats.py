@@ -84,8 +84,12 @@ def _row(table: str, values: tuple[Hashable, ...], count: int) -> dict[str, obje
     return {**dict(zip(KEY_COLUMNS[table], values, strict=True)), "count": count}
 
 
-async def _add(conn: AsyncConnection, table: Table, rows: list[dict[str, object]]) -> None:
-    """count += n per key, inserting missing keys; then drop the keys that reached zero."""
+async def _add(
+    conn: AsyncConnection, table: Table, rows: list[dict[str, object]], *, shrinks: bool
+) -> None:
+    """count += n per key, inserting missing keys; then, if some count went down, drop the
+    keys that reached zero. A batch of new submissions (the commonest) only adds: the sweep
+    would be one statement per table more on every command's path, for nothing."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(table)
     upsert = statement.on_conflict_do_update(
@@ -93,7 +97,8 @@ async def _add(conn: AsyncConnection, table: Table, rows: list[dict[str, object]
         set_={"count": table.c["count"] + statement.excluded["count"]},
     )
     await conn.execute(upsert, rows)
-    await conn.execute(delete(table).where(table.c["count"] == 0))
+    if shrinks:
+        await conn.execute(delete(table).where(table.c["count"] == 0))
 
 
 class StatsProjection:
@@ -106,11 +111,14 @@ class StatsProjection:
         self, conn: AsyncConnection, models: ReadModels, changes: Sequence[Change]
     ) -> None:
         by_table: dict[str, list[dict[str, object]]] = {}
+        shrinking: set[str] = set()
         # A stable key order takes row locks in the same order in every transaction.
         for (table, values), count in sorted(difference(changes).items(), key=repr):
             by_table.setdefault(table, []).append(_row(table, values, count))
+            if count < 0:
+                shrinking.add(table)
         for table, rows in by_table.items():
-            await _add(conn, models[table], rows)
+            await _add(conn, models[table], rows, shrinks=table in shrinking)
 
     def loader(self, models: ReadModels) -> Loader:
         return _StatsLoader(models)
