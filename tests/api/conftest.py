@@ -16,6 +16,7 @@ from registry.api.app import create_app
 from registry.facts import Role
 from registry.services import Services, build_services
 from registry.settings import Settings
+from tests.conftest import provide_database
 from tests.unit.builders import BANDUNG, SURABAYA, TANGERANG, foreign, region, terms
 
 
@@ -106,3 +107,15 @@ async def api(database_url: str, tmp_path: Path) -> AsyncIterator[Api]:
     key_file = str(tmp_path / "signing-key.pem")
     async with running_api(Settings(database_url=database_url, signing_key_file=key_file)) as api:
         yield api
+
+
+@pytest.fixture
+async def postgres_api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Api]:
+    """An app on a fresh PostgreSQL database only: for what only PostgreSQL has."""
+    database = provide_database(request, "postgres")
+    settings = Settings(database_url=next(database), signing_key_file=str(tmp_path / "key.pem"))
+    try:
+        async with running_api(settings) as api:
+            yield api
+    finally:
+        next(database, None)

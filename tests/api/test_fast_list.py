@@ -61,8 +61,7 @@ def assert_same(fast: httpx.Response, route: httpx.Response) -> None:
     assert stable(fast) == stable(route)
 
 
-@pytest.fixture
-async def listed(api: Api) -> Api:
+async def three_proposals(api: Api) -> Api:
     """Three proposals (one with Kitakyushu, one approved) and a reader's token in the cache."""
     await api.submit(body=sister_city_draft())
     await api.submit(body=draft(partner=BANYUWANGI))
@@ -71,6 +70,11 @@ async def listed(api: Api) -> Api:
     assert reviewed.status_code == 200, reviewed.text
     await answered(api, "/v1/proposals", api.auth("auditor"), fast=False)  # caches the token
     return api
+
+
+@pytest.fixture
+async def listed(api: Api) -> Api:
+    return await three_proposals(api)
 
 
 PAGES = [
@@ -238,11 +242,11 @@ async def test_the_fast_list_logs_the_request_line_with_the_same_fields(listed: 
     assert listed.tokens["auditor"] not in repr(lines)
 
 
-async def test_a_failed_read_goes_to_the_route(listed: Api) -> None:
+@pytest.mark.postgres
+async def test_a_failed_read_goes_to_the_route(postgres_api: Api) -> None:
     """The hot-read pool's connections ended unnoticed: the fast list's fetch fails and the
     route answers, as it answers a lost connection (503 or, on a new connection, 200)."""
-    if listed.services.engine.dialect.name != "postgresql":
-        pytest.skip("the hot-read pool is PostgreSQL's")
+    listed = await three_proposals(postgres_api)
     headers = listed.auth("auditor")
     end_hot_reads_unnoticed(listed.services.engine)
     answer = await answered(listed, "/v1/proposals", headers, fast=False)

@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from events.driver import HOT_READS_APPLICATION
 from registry.settings import RateLimit, Settings
 from tests.api.conftest import Api, running_api
-from tests.conftest import provide_database
 from tests.databases import SqliteDatabases, end_every_connection
 
 PROBLEM = "application/problem+json"
@@ -149,17 +148,6 @@ async def test_a_token_revoked_here_is_refused_at_once(api: Api) -> None:
     assert await api.services.tokens.revoke(record.token_id)
     answer = await answered(api, path, headers, fast=False)
     assert answer.status_code == 401
-
-
-@pytest.fixture
-async def postgres_api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Api]:
-    database = provide_database(request, "postgres")
-    settings = Settings(database_url=next(database), signing_key_file=str(tmp_path / "key.pem"))
-    try:
-        async with running_api(settings) as api:
-            yield api
-    finally:
-        next(database, None)
 
 
 @pytest.mark.postgres
