@@ -175,11 +175,13 @@ async def test_the_fast_read_goes_on_after_every_connection_was_ended(postgres_a
     headers = api.auth("official")
     assert (await answered(api, path, headers, fast=True)).status_code == 200
     await end_every_connection(api.services.engine)
-    # Whether the hot-read pool saw its connections close before the next read or only during
-    # it, the reader gets the proposal: a new connection, or the route.
+    # The first read may meet a lost connection in both pools (the engine's has no pre-ping,
+    # by design: `events/engine.py`), and that read is then an outage, never a 500. Whichever
+    # it met, the next read gets the proposal, fast, on a new connection.
     answer = await api.client.get(path, headers=headers)
-    assert answer.status_code == 200
-    assert answer.json() == proposal
+    assert answer.status_code in (200, 503), answer.text
+    if answer.status_code == 200:
+        assert answer.json() == proposal
     assert (await answered(api, path, headers, fast=True)).json() == proposal
 
 
