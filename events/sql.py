@@ -68,6 +68,13 @@ _lock_head = (
     .returning(event_log_head.c.position, event_log_head.c.hash, event_log_head.c.recorded_at)
 )
 
+# Built once, as the two above: it runs in every commit.
+_move_head = (
+    update(event_log_head)
+    .where(event_log_head.c.id == 1)
+    .values(position=bindparam("head"), hash=bindparam("head_hash"), recorded_at=bindparam("at"))
+)
+
 
 @dataclass(frozen=True, slots=True)
 class _Start:
@@ -223,9 +230,8 @@ class SqlEventStore(Generic[E]):
         await conn.execute(insert(events), [row.as_params() for row in plan.rows])
         # On PostgreSQL a trigger on this row NOTIFYs listeners when the transaction commits.
         await conn.execute(
-            update(event_log_head)
-            .where(event_log_head.c.id == 1)
-            .values(position=plan.head_position, hash=plan.head_hash, recorded_at=plan.recorded_at)
+            _move_head,
+            {"head": plan.head_position, "head_hash": plan.head_hash, "at": plan.recorded_at},
         )
 
     async def read_stream(

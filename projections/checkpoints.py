@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,18 +23,31 @@ async def ensure(conn: AsyncConnection, names: Iterable[str]) -> None:
     await conn.execute(dialect.insert(checkpoints).on_conflict_do_nothing(), rows)
 
 
+# Built once: every projector batch runs these for each projection, and building a statement
+# and its cache key afresh each time cost 56-102 µs of CPU per statement.
+_LOCK = (
+    update(checkpoints)
+    .where(checkpoints.c.name == bindparam("checkpoint"))
+    .values(position=checkpoints.c.position)
+    .returning(checkpoints.c.position)
+)
+_ADVANCE = (
+    update(checkpoints)
+    .where(
+        checkpoints.c.name == bindparam("checkpoint"),
+        checkpoints.c.position == bindparam("expected"),
+    )
+    .values(position=bindparam("reached"), updated_at=bindparam("moved_at"))
+)
+
+
 async def lock(conn: AsyncConnection, name: str) -> int:
     """Take the checkpoint row's write lock and read it: batches of one projection serialise.
 
     The no-op UPDATE locks on both dialects (SQLite takes its write lock), so a second
     projector waits here instead of applying the same events beside the first.
     """
-    position = await conn.scalar(
-        update(checkpoints)
-        .where(checkpoints.c.name == name)
-        .values(position=checkpoints.c.position)
-        .returning(checkpoints.c.position)
-    )
+    position = await conn.scalar(_LOCK, {"checkpoint": name})
     if position is None:
         raise LookupError(f"projection {name!r} has no checkpoint row (run the migrations)")
     return int(position)
@@ -43,9 +56,13 @@ async def lock(conn: AsyncConnection, name: str) -> int:
 async def advance(conn: AsyncConnection, name: str, expected: int, position: int) -> None:
     """Move the checkpoint by compare-and-set; CheckpointMoved when it was not at `expected`."""
     moved = await conn.execute(
-        update(checkpoints)
-        .where(checkpoints.c.name == name, checkpoints.c.position == expected)
-        .values(position=position, updated_at=datetime.now(UTC))
+        _ADVANCE,
+        {
+            "checkpoint": name,
+            "expected": expected,
+            "reached": position,
+            "moved_at": datetime.now(UTC),
+        },
     )
     if moved.rowcount != 1:
         raise CheckpointMoved(f"{name}: expected the checkpoint at {expected}")

@@ -7,10 +7,11 @@ its end_date) is read on the day a query asks, never frozen into a row.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Hashable, Sequence
 
-from sqlalchemy import Table, delete
+from sqlalchemy import Executable, Table, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -90,15 +91,24 @@ async def _add(
     """count += n per key, inserting missing keys; then, if some count went down, drop the
     keys that reached zero. A batch of new submissions (the commonest) only adds: the sweep
     would be one statement per table more on every command's path, for nothing."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    upsert, sweep = _statements(conn.dialect.name, table)
+    await conn.execute(upsert, rows)
+    if shrinks:
+        await conn.execute(sweep)
+
+
+# Bounded: each rebuild brings tables of its own (those it fills beside the live ones).
+@functools.lru_cache(maxsize=32)
+def _statements(dialect_name: str, table: Table) -> tuple[Executable, Executable]:
+    """A table's upsert and zero sweep, built once: building the upsert and its cache key
+    afresh cost about 220 µs of CPU, four times in every projector batch."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     statement = dialect.insert(table)
     upsert = statement.on_conflict_do_update(
         index_elements=[c.name for c in table.primary_key.columns],
         set_={"count": table.c["count"] + statement.excluded["count"]},
     )
-    await conn.execute(upsert, rows)
-    if shrinks:
-        await conn.execute(delete(table).where(table.c["count"] == 0))
+    return upsert, delete(table).where(table.c["count"] == 0)
 
 
 class StatsProjection:
