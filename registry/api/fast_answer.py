@@ -9,7 +9,7 @@ counted against the same rate-limit window. Everything else is left to Litestar,
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 import structlog
 from litestar import HttpMethod, Litestar
@@ -61,23 +61,30 @@ def reading_token(services: Services, scope: HTTPScope) -> str | None:
     return token
 
 
+Reading = Callable[[Services], Awaitable[tuple[Headers, bytes] | None]]
+
+
 async def answer(
     scope: HTTPScope,
     send: Send,
-    reading: Awaitable[tuple[Headers, bytes] | None],
+    services: Services,
+    read: Reading,
     *,
     started: float,
     template: str,
-    token: str,
     window: TokenWindow | None,
     answered: Counter,
 ) -> bool:
-    """Sends what `reading` found with a 200 and returns True. Returns False, having sent
-    nothing and counted nothing, when it found nothing, failed, or the token is over its rate
-    limit: the route then answers the request as if this had never looked at it."""
+    """For a caller that may read (`reading_token`), sends what `read` finds with a 200 and
+    returns True. Returns False, having sent nothing and counted nothing, for any other caller,
+    or when `read` found nothing or failed, or the token is over its rate limit: the route then
+    answers the request as if this had never looked at it."""
+    token = reading_token(services, scope)
+    if token is None:
+        return False
     request_started(HttpMethod.GET, template)
     try:
-        found = await reading
+        found = await read(services)
         # Counted last, once the answer is certain: a request passed on is counted by Litestar.
         if found is not None and window is not None:
             limits = await window.admit(token)

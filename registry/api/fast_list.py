@@ -19,6 +19,7 @@ were about a quarter of the list's CPU, for a route whose own work is one indexe
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
@@ -30,7 +31,7 @@ from litestar.types import HTTPScope, Send
 from prometheus_client import Counter
 
 from projections.queries import ProposalFilter
-from registry.api.fast_answer import JSON, Headers, answer, reading_token, route_at
+from registry.api.fast_answer import JSON, Headers, answer, route_at
 from registry.api.lists import proposal_page_body
 from registry.api.proposals import ProposalCollection
 from registry.api.throttling import TokenWindow
@@ -106,22 +107,18 @@ class FastProposalList:
         asked = self._query.read(scope["query_string"])
         if asked is None:
             return False
-        services: Services = self._state.services
-        token = reading_token(services, scope)
-        if token is None:
-            return False
         return await answer(
             scope,
             send,
-            self._page(services, asked),
+            self._state.services,
+            functools.partial(self._page, asked),
             started=started,
             template=self._template,
-            token=token,
             window=self._window,
             answered=FAST_LISTS,
         )
 
     @staticmethod
-    async def _page(services: Services, asked: Asked) -> tuple[Headers, bytes]:
+    async def _page(asked: Asked, services: Services) -> tuple[Headers, bytes]:
         body = await proposal_page_body(services, *asked)
         return [(b"content-type", JSON), (b"content-length", str(len(body)).encode())], body

@@ -13,6 +13,7 @@ resolution and response machinery, for a route whose own work is one primary-key
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 
@@ -21,7 +22,7 @@ from litestar.types import HTTPScope, Send
 from prometheus_client import Counter
 
 from projections.documents import proposal_document
-from registry.api.fast_answer import JSON, Headers, answer, reading_token, route_at
+from registry.api.fast_answer import JSON, Headers, answer, route_at
 from registry.api.reads import DETAIL, ProposalReads, stored_etag
 from registry.api.throttling import TokenWindow
 from registry.clock import today
@@ -61,23 +62,19 @@ class FastProposalRead:
         proposal_id = proposal_id_in(scope["path"])
         if proposal_id is None:
             return False
-        services: Services = self._state.services
-        token = reading_token(services, scope)
-        if token is None:
-            return False
         return await answer(
             scope,
             send,
-            self._stored(services, proposal_id),
+            self._state.services,
+            functools.partial(self._stored, proposal_id),
             started=started,
             template=self._template,
-            token=token,
             window=self._window,
             answered=FAST_READS,
         )
 
     @staticmethod
-    async def _stored(services: Services, proposal_id: uuid.UUID) -> tuple[Headers, bytes] | None:
+    async def _stored(proposal_id: uuid.UUID, services: Services) -> tuple[Headers, bytes] | None:
         document = await proposal_document(
             services.reader, proposal_id, today(), services.hot_reads
         )

@@ -15,40 +15,39 @@ import pytest
 import structlog
 from litestar import Litestar, get
 from litestar.params import HeaderParameter, QueryParameter
-from prometheus_client import REGISTRY
 
 from registry.api.fast_list import FastProposalList
 from registry.settings import RateLimit, Settings
 from tests.api.conftest import Api, draft, running_api, sister_city_draft
-from tests.api.test_fast_read import PROBLEM, end_hot_reads_unnoticed, stable
+from tests.api.test_fast_read import (
+    PROBLEM,
+    answered_by,
+    answers_counted,
+    end_hot_reads_unnoticed,
+    requests_counted,
+    stable,
+)
 from tests.databases import SqliteDatabases
 from tests.unit.builders import BANYUWANGI
 
 SAME_ID = {"X-Request-ID": "same-request"}
 
 
+FAST_LISTS = "kerjasama_fast_lists_total"
+
+
 def fast_lists() -> float:
-    return REGISTRY.get_sample_value("kerjasama_fast_lists_total") or 0.0
+    return answers_counted(FAST_LISTS)
 
 
 def lists_counted(status: int) -> float:
-    labels = {
-        "method": "GET",
-        "path": "/v1/proposals",
-        "status_code": str(status),
-        "app_name": "kerjasama",
-    }
-    return REGISTRY.get_sample_value("kerjasama_requests_total", labels) or 0.0
+    return requests_counted(status, "/v1/proposals")
 
 
 async def answered(
     api: Api, path: str, headers: dict[str, str], *, fast: bool, method: str = "GET"
 ) -> httpx.Response:
-    """The answer of the app as served, asserting which path gave it."""
-    before = fast_lists()
-    answer = await api.client.request(method, path, headers=headers)
-    assert fast_lists() == before + (1 if fast else 0), (path, answer.status_code, answer.text)
-    return answer
+    return await answered_by(FAST_LISTS, api, path, headers, fast=fast, method=method)
 
 
 async def by_route(api: Api, path: str, headers: dict[str, str]) -> httpx.Response:

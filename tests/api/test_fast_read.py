@@ -30,28 +30,46 @@ PROBLEM = "application/problem+json"
 PER_ANSWER = {b"ratelimit-remaining", b"ratelimit-reset"}
 
 
+FAST_READS = "kerjasama_fast_reads_total"
+
+
+def answers_counted(counter: str) -> float:
+    """How many requests a fast path's counter says it answered so far."""
+    return REGISTRY.get_sample_value(counter) or 0.0
+
+
 def fast_reads() -> float:
-    return REGISTRY.get_sample_value("kerjasama_fast_reads_total") or 0.0
+    return answers_counted(FAST_READS)
 
 
-def requests_counted(status: int) -> float:
+def requests_counted(status: int, template: str = "/v1/proposals/{proposal_id}") -> float:
     labels = {
         "method": "GET",
-        "path": "/v1/proposals/{proposal_id}",
+        "path": template,
         "status_code": str(status),
         "app_name": "kerjasama",
     }
     return REGISTRY.get_sample_value("kerjasama_requests_total", labels) or 0.0
 
 
+async def answered_by(
+    counter: str, api: Api, path: str, headers: dict[str, str], *, fast: bool, method: str = "GET"
+) -> httpx.Response:
+    """The answer of the app as served, asserting whether the fast path `counter` counts gave it."""
+    before = answers_counted(counter)
+    answer = await api.client.request(method, path, headers=headers)
+    assert answers_counted(counter) == before + (1 if fast else 0), (
+        path,
+        answer.status_code,
+        answer.text,
+    )
+    return answer
+
+
 async def answered(
     api: Api, path: str, headers: dict[str, str], *, fast: bool, method: str = "GET"
 ) -> httpx.Response:
-    """The answer, asserting which path gave it."""
-    before = fast_reads()
-    answer = await api.client.request(method, path, headers=headers)
-    assert fast_reads() == before + (1 if fast else 0), (path, answer.status_code)
-    return answer
+    return await answered_by(FAST_READS, api, path, headers, fast=fast, method=method)
 
 
 def stable(answer: httpx.Response) -> list[tuple[bytes, bytes]]:
