@@ -186,19 +186,21 @@ async def rebuild_only(url: str) -> None:
     report = await rebuild(engine, swap=True, check=False)
     folding = fanout.processes_for(engine, PROJECTIONS, report.events_replayed)
     await engine.dispose()
-    # The folding processes run at once beside this one: their peaks add to its own. Only the
-    # largest child's peak is on record, so the sum is an upper bound.
+    # With several folding processes this one folds a range itself and starts the others,
+    # which run at once beside it: their peaks add to its own. Only the largest child's peak
+    # is on record, so the sum is an upper bound.
+    children = folding - 1
     own_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if folding > 1 else 0
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if children else 0
     print(
         msgspec.json.encode(
             {
                 "events": report.events_replayed,
                 "seconds": report.seconds,
-                "rss_mb": own_mb + folding * child_mb,
+                "rss_mb": own_mb + children * child_mb,
                 "own_rss_mb": own_mb,
                 "child_rss_mb": child_mb,
-                "processes": folding,
+                "children": children,
             }
         ).decode()
     )
@@ -215,13 +217,14 @@ def child_rebuild(url: str) -> dict[str, float]:
 
 
 def memory(run: dict[str, float]) -> str:
-    """The peak RSS line: the rebuilding process, plus its folding processes if it had any."""
+    """The peak RSS line: the rebuilding process, plus the folding processes it started."""
     total = f"{run['rss_mb']:.0f} MB (goal < 300 MB)"
-    if run["processes"] < 2:
+    if not run["children"]:
         return total
     return (
-        f"{total}, at most: {run['own_rss_mb']:.0f} MB the rebuilding process and"
-        f" {run['processes']:.0f} folding processes at once of at most {run['child_rss_mb']:.0f} MB"
+        f"{total}, at most: {run['own_rss_mb']:.0f} MB the rebuilding process (which folds a"
+        f" range itself) and {run['children']:.0f} more folding process(es) beside it of at most"
+        f" {run['child_rss_mb']:.0f} MB"
     )
 
 

@@ -1,4 +1,4 @@
-"""A PostgreSQL rebuild's fold spread over processes, each a range of streams.
+"""A PostgreSQL rebuild's fold spread over processes, each a range of streams (this one too).
 
 Folding is Python work and a process has one core's worth of it; a stream is folded whole in
 one place, so ranges of stream ids split the work with nothing to coordinate but the end:
@@ -9,6 +9,7 @@ which the statistics' counts are summed here, key by key, before they are writte
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pickle
 import sys
@@ -65,17 +66,28 @@ async def load_in_processes(
     head: int,
     processes: int,
 ) -> int:
-    """Fold the log up to `head` into the tables beside the live ones; the events read."""
+    """Fold the log up to `head` into the tables beside the live ones; the events read.
+
+    This process folds the first range itself, and `processes - 1` children the others: it
+    has everything imported already, and a child's start-up costs half a second of CPU and
+    some 85 MB while this process would only wait.
+    """
     url = engine.url.render_as_string(hide_password=False)
     names = [p.name for p in projections]
     # Read here, where a test may have set it, and handed on: a child imports its own module.
     page_size = bulk.PAGE_SIZE
-    outcomes = await asyncio.gather(
-        *(
-            _run_child(_Task(url, names, head, low, high, page_size))
-            for low, high in stream_ranges(processes)
-        )
+    here, *elsewhere = (
+        _Task(url, names, head, low, high, page_size) for low, high in stream_ranges(processes)
     )
+    # The children first: they start up while this process folds its own range.
+    children = [asyncio.ensure_future(_run_child(task)) for task in elsewhere]
+    try:
+        outcomes = [await _load_range(here), *await asyncio.gather(*children)]
+    except BaseException:
+        for child in children:
+            child.cancel()
+        await asyncio.gather(*children, return_exceptions=True)
+        raise
     writer = BulkWriter(engine, models)
     await writer.write(merge_final_rows([rows for _, rows in outcomes]))
     await writer.wait()
@@ -121,7 +133,15 @@ async def _run_child(task: _Task) -> tuple[int, Rows]:
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
     )
-    out, _ = await child.communicate(pickle.dumps(task))
+    try:
+        out, _ = await child.communicate(pickle.dumps(task))
+    except BaseException:
+        # The rebuild failed elsewhere (or was cancelled): its tables will be dropped, and a
+        # child left running would go on writing into them.
+        with contextlib.suppress(ProcessLookupError):
+            child.kill()
+        await child.wait()
+        raise
     if child.returncode != 0:
         raise RuntimeError(f"rebuilding streams {task.low!r}..{task.high!r} failed")
     outcome: tuple[int, Rows] = pickle.loads(out)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, func, inspect, select, text
@@ -91,6 +93,41 @@ async def test_a_rebuild_folded_in_several_processes_equals_the_live_models(
     report = await rebuild(engine, swap=True, processes=processes)
     assert report.ok, report.differences
     assert report.events_replayed == await store.head_position()
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_a_range_that_fails_here_ends_the_folding_children_and_keeps_the_live_models(
+    engine: AsyncEngine,
+    store: Store,
+    projector: Projector,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """This process folds the first range itself; when that fails, the children folding the
+    others are ended, not left writing into tables that nothing will swap in."""
+    await varied(store, 6)
+    await caught_up(projector, store)
+    spawned: list[asyncio.subprocess.Process] = []
+    spawn = asyncio.create_subprocess_exec
+
+    async def recorded(*args: Any, **kwargs: Any) -> asyncio.subprocess.Process:
+        child = await spawn(*args, **kwargs)
+        spawned.append(child)
+        return child
+
+    async def failing(task: object) -> None:
+        await asyncio.sleep(0.2)  # the children are under way by now
+        raise RuntimeError("the range folded here failed")
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", recorded)
+    monkeypatch.setattr(fanout, "_load_range", failing)
+    with pytest.raises(RuntimeError, match="folded here"):
+        await rebuild(engine, swap=True, processes=3)
+    assert len(spawned) == 2
+    assert all(child.returncode is not None for child in spawned)
+    # The tables beside are left to the next rebuild, which drops them first (`create_beside`).
+    async with engine.connect() as conn:
+        live = await conn.scalar(select(func.count()).select_from(LIVE["proposals"]))
+    assert live == 6
 
 
 def test_stream_ranges_split_the_proposal_ids_without_gaps_or_overlap() -> None:
