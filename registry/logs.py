@@ -36,6 +36,10 @@ def configure_logging(*, json: bool, level: int = logging.INFO) -> None:
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         # stdout belongs to the commands' output (tokens, exports); logs never mix into it.
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        # One write per line, newline included (`print` writes the line and its newline apart):
+        # the workers of `kerjasama serve --workers N` share stderr, and a line written whole
+        # (under the pipe's atomic size) never has another worker's line inside it. One
+        # system call a line instead of two, too.
+        logger_factory=structlog.WriteLoggerFactory(sys.stderr),
         cache_logger_on_first_use=True,
     )

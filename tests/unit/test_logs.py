@@ -52,3 +52,33 @@ def test_a_log_line_is_json_with_level_time_and_bound_values(json_lines: io.Stri
     assert line["text"] == "Kota Tangerang ñ ü"
     # What JSON cannot hold is written as its repr, as structlog's own fallback does.
     assert line["thing"] == "<opaque>"
+
+
+class Writes(io.StringIO):
+    """Records each write call, as each would be one system call on a pipe."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.calls.append(text)
+        return super().write(text)
+
+
+def test_each_line_is_written_whole_in_one_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers share stderr: a line and its newline written apart could interleave with
+    another worker's line and break both."""
+    stream = Writes()
+    before = structlog.get_config()
+    monkeypatch.setattr("sys.stderr", stream)
+    configure_logging(json=True)
+    try:
+        log = structlog.get_logger("t")
+        log.info("first", n=1)
+        log.info("second", n=2)
+    finally:
+        structlog.configure(**before)
+    assert len(stream.calls) == 2
+    assert all(call.endswith("\n") and call.count("\n") == 1 for call in stream.calls)
+    assert [json.loads(call)["event"] for call in stream.calls] == ["first", "second"]
