@@ -65,24 +65,29 @@ async def load_in_processes(
     models: ReadModels,
     head: int,
     processes: int,
+    *,
+    fold_here: bool = True,
 ) -> int:
     """Fold the log up to `head` into the tables beside the live ones; the events read.
 
-    This process folds the first range itself, and `processes - 1` children the others: it
-    has everything imported already, and a child's start-up costs half a second of CPU and
-    some 85 MB while this process would only wait.
+    With `fold_here` this process folds the first range itself, and `processes - 1` children
+    the others: it has everything imported already, and a child's start-up costs half a second
+    of CPU and some 85 MB while this process would only wait. Without it (a server, whose
+    event loop must stay free for its other requests) children fold every range.
     """
     url = engine.url.render_as_string(hide_password=False)
     names = [p.name for p in projections]
     # Read here, where a test may have set it, and handed on: a child imports its own module.
     page_size = bulk.PAGE_SIZE
-    here, *elsewhere = (
+    tasks = [
         _Task(url, names, head, low, high, page_size) for low, high in stream_ranges(processes)
-    )
+    ]
+    here = tasks.pop(0) if fold_here else None
     # The children first: they start up while this process folds its own range.
-    children = [asyncio.ensure_future(_run_child(task)) for task in elsewhere]
+    children = [asyncio.ensure_future(_run_child(task)) for task in tasks]
     try:
-        outcomes = [await _load_range(here), *await asyncio.gather(*children)]
+        mine = [] if here is None else [await _load_range(here)]
+        outcomes = [*mine, *await asyncio.gather(*children)]
     except BaseException:
         for child in children:
             child.cancel()

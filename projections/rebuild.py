@@ -52,11 +52,14 @@ async def rebuild(
     check: bool = True,
     wait_for_live: float = 5.0,
     processes: int | None = None,
+    fold_here: bool = True,
 ) -> RebuildReport:
     """Replay the log into fresh tables; compare with the live ones, then swap them in or drop.
 
     `processes` folds the log in that many processes (PostgreSQL only; by default as many as
-    cores once the log is large, see `projections.fanout`).
+    cores once the log is large, see `projections.fanout`). With `fold_here` this process is
+    one of them; a server answering other requests meanwhile passes False, so that its event
+    loop only waits on the others.
     """
     started = time.perf_counter()
     async with engine.begin() as conn:
@@ -64,7 +67,7 @@ async def rebuild(
     models = beside()
     await create_beside(engine, models)
     try:
-        head, replayed = await bulk_load(engine, projections, models, processes)
+        head, replayed = await bulk_load(engine, projections, models, processes, fold_here)
         positions = {p.name: head for p in projections}
         differences = (
             await compare(engine, projections, models, positions, wait_for_live) if check else []
@@ -91,6 +94,7 @@ async def bulk_load(
     projections: Sequence[Projection],
     models: ReadModels,
     processes: int | None = None,
+    fold_here: bool = True,
 ) -> tuple[int, int]:
     """Fill the fresh tables with the log up to its current head: (head, events replayed).
 
@@ -102,7 +106,9 @@ async def bulk_load(
     if processes is None:
         processes = fanout.processes_for(engine, projections, head)
     if processes > 1:
-        replayed = await fanout.load_in_processes(engine, projections, models, head, processes)
+        replayed = await fanout.load_in_processes(
+            engine, projections, models, head, processes, fold_here=fold_here
+        )
     else:
         replayed = await _load_here(engine, projections, models, head)
     await index_and_analyze(engine, models)

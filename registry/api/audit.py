@@ -93,7 +93,8 @@ class AuditRoutes(Controller):
         self, services: NamedDependency[Services], principal: NamedDependency[Principal]
     ) -> RebuildReport:
         authorize(principal, Action.AUDIT)
-        return await rebuild(services.engine, swap=False, check=True)
+        # Folding stays in other processes: this one goes on serving requests meanwhile.
+        return await rebuild(services.engine, swap=False, check=True, fold_here=False)
 
     @get(
         "/audit/verification", summary="Recompute the hash chain of the whole log", responses=AUDIT

@@ -77,22 +77,40 @@ async def test_rebuilt_tables_carry_statistics_and_are_analysed(
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
-@pytest.mark.parametrize("processes", [2, 5])
+@pytest.mark.parametrize(("processes", "fold_here"), [(2, True), (5, True), (2, False)])
 async def test_a_rebuild_folded_in_several_processes_equals_the_live_models(
     engine: AsyncEngine,
     store: Store,
     projector: Projector,
     monkeypatch: pytest.MonkeyPatch,
     processes: int,
+    fold_here: bool,
 ) -> None:
+    """This process folds one range itself, or (a server) leaves every range to children."""
     # Small pages in every child as well: ranges of streams split across pages and processes.
     monkeypatch.setattr(bulk, "PAGE_SIZE", 7)
+    spawned = record_children(monkeypatch)
     await varied(store, 12)
     await lifecycle(store)
     await caught_up(projector, store)
-    report = await rebuild(engine, swap=True, processes=processes)
+    report = await rebuild(engine, swap=True, processes=processes, fold_here=fold_here)
     assert report.ok, report.differences
     assert report.events_replayed == await store.head_position()
+    assert len(spawned) == (processes - 1 if fold_here else processes)
+
+
+def record_children(monkeypatch: pytest.MonkeyPatch) -> list[asyncio.subprocess.Process]:
+    """The processes `asyncio.create_subprocess_exec` starts from now on, as started."""
+    spawned: list[asyncio.subprocess.Process] = []
+    spawn = asyncio.create_subprocess_exec
+
+    async def recorded(*args: Any, **kwargs: Any) -> asyncio.subprocess.Process:
+        child = await spawn(*args, **kwargs)
+        spawned.append(child)
+        return child
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", recorded)
+    return spawned
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
@@ -106,19 +124,12 @@ async def test_a_range_that_fails_here_ends_the_folding_children_and_keeps_the_l
     others are ended, not left writing into tables that nothing will swap in."""
     await varied(store, 6)
     await caught_up(projector, store)
-    spawned: list[asyncio.subprocess.Process] = []
-    spawn = asyncio.create_subprocess_exec
-
-    async def recorded(*args: Any, **kwargs: Any) -> asyncio.subprocess.Process:
-        child = await spawn(*args, **kwargs)
-        spawned.append(child)
-        return child
+    spawned = record_children(monkeypatch)
 
     async def failing(task: object) -> None:
         await asyncio.sleep(0.2)  # the children are under way by now
         raise RuntimeError("the range folded here failed")
 
-    monkeypatch.setattr(asyncio, "create_subprocess_exec", recorded)
     monkeypatch.setattr(fanout, "_load_range", failing)
     with pytest.raises(RuntimeError, match="folded here"):
         await rebuild(engine, swap=True, processes=3)

@@ -77,7 +77,7 @@ class ConsoleAudit(Controller):
         lang: NamedDependency[Lang],
     ) -> Template:
         authorize(principal, Action.AUDIT)
-        report = await rebuild(services.engine, swap=False, check=True)
+        report = await rebuild(services.engine, swap=False, check=True, fold_here=False)
         return page(request, "partials/replay.html", lang=lang, principal=principal, report=report)
 
     @get("/export")
