@@ -99,14 +99,19 @@ async def test_a_rebuild_folded_in_several_processes_equals_the_live_models(
     assert len(spawned) == (processes - 1 if fold_here else processes)
 
 
-def record_children(monkeypatch: pytest.MonkeyPatch) -> list[asyncio.subprocess.Process]:
-    """The processes `asyncio.create_subprocess_exec` starts from now on, as started."""
+def record_children(
+    monkeypatch: pytest.MonkeyPatch, started: asyncio.Event | None = None, count: int = 1
+) -> list[asyncio.subprocess.Process]:
+    """The processes `asyncio.create_subprocess_exec` starts from now on, as started;
+    `started` is set once `count` of them are."""
     spawned: list[asyncio.subprocess.Process] = []
     spawn = asyncio.create_subprocess_exec
 
     async def recorded(*args: Any, **kwargs: Any) -> asyncio.subprocess.Process:
         child = await spawn(*args, **kwargs)
         spawned.append(child)
+        if started is not None and len(spawned) >= count:
+            started.set()
         return child
 
     monkeypatch.setattr(asyncio, "create_subprocess_exec", recorded)
@@ -124,10 +129,13 @@ async def test_a_range_that_fails_here_ends_the_folding_children_and_keeps_the_l
     others are ended, not left writing into tables that nothing will swap in."""
     await varied(store, 6)
     await caught_up(projector, store)
-    spawned = record_children(monkeypatch)
+    both = asyncio.Event()
+    spawned = record_children(monkeypatch, both, 2)
 
     async def failing(task: object) -> None:
-        await asyncio.sleep(0.2)  # the children are under way by now
+        # Fails once both children are running: the case where they would be left behind.
+        async with asyncio.timeout(30):
+            await both.wait()
         raise RuntimeError("the range folded here failed")
 
     monkeypatch.setattr(fanout, "_load_range", failing)
