@@ -102,10 +102,15 @@ async def running_api(settings: Settings) -> AsyncIterator[Api]:
         await services.close()
 
 
+def api_settings(database_url: str, tmp_path: Path, **changes: Any) -> Settings:
+    """The settings of a test's app: its database, a signing key of its own, and `changes`."""
+    key_file = str(tmp_path / "signing-key.pem")
+    return Settings(database_url=database_url, signing_key_file=key_file, **changes)
+
+
 @pytest.fixture
 async def api(database_url: str, tmp_path: Path) -> AsyncIterator[Api]:
-    key_file = str(tmp_path / "signing-key.pem")
-    async with running_api(Settings(database_url=database_url, signing_key_file=key_file)) as api:
+    async with running_api(api_settings(database_url, tmp_path)) as api:
         yield api
 
 
@@ -113,9 +118,8 @@ async def api(database_url: str, tmp_path: Path) -> AsyncIterator[Api]:
 async def postgres_api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Api]:
     """An app on a fresh PostgreSQL database only: for what only PostgreSQL has."""
     database = provide_database(request, "postgres")
-    settings = Settings(database_url=next(database), signing_key_file=str(tmp_path / "key.pem"))
     try:
-        async with running_api(settings) as api:
+        async with running_api(api_settings(next(database), tmp_path)) as api:
             yield api
     finally:
         next(database, None)

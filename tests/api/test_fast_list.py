@@ -17,8 +17,8 @@ from litestar import Litestar, get
 from litestar.params import HeaderParameter, QueryParameter
 
 from registry.api.fast_list import FastProposalList
-from registry.settings import RateLimit, Settings
-from tests.api.conftest import Api, draft, running_api, sister_city_draft
+from registry.settings import RateLimit
+from tests.api.conftest import Api, api_settings, draft, running_api, sister_city_draft
 from tests.api.test_fast_read import (
     PROBLEM,
     answered_by,
@@ -257,11 +257,7 @@ async def test_a_failed_read_goes_to_the_route(postgres_api: Api) -> None:
 async def test_without_a_rate_limit_the_headers_are_identical_too(
     database_url: str, tmp_path: Path
 ) -> None:
-    settings = Settings(
-        database_url=database_url,
-        signing_key_file=str(tmp_path / "signing-key.pem"),
-        rate_limit=None,
-    )
+    settings = api_settings(database_url, tmp_path, rate_limit=None)
     async with running_api(settings) as api:
         await api.submit()
         path = "/v1/proposals?status=submitted&limit=10"
@@ -274,11 +270,7 @@ async def test_without_a_rate_limit_the_headers_are_identical_too(
 
 @pytest.fixture
 async def limited(sqlite_databases: SqliteDatabases, tmp_path: Path) -> AsyncIterator[Api]:
-    settings = Settings(
-        database_url=sqlite_databases.clone(),
-        signing_key_file=str(tmp_path / "signing-key.pem"),
-        rate_limit=RateLimit(4, "minute"),
-    )
+    settings = api_settings(sqlite_databases.clone(), tmp_path, rate_limit=RateLimit(4, "minute"))
     async with running_api(settings) as api:
         yield api
 

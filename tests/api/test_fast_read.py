@@ -21,8 +21,8 @@ from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.driver import HOT_READS_APPLICATION
-from registry.settings import RateLimit, Settings
-from tests.api.conftest import Api, running_api
+from registry.settings import RateLimit
+from tests.api.conftest import Api, api_settings, running_api
 from tests.databases import SqliteDatabases, end_every_connection
 
 PROBLEM = "application/problem+json"
@@ -246,11 +246,7 @@ def end_hot_reads_unnoticed(engine: AsyncEngine) -> None:
 async def test_without_a_rate_limit_the_headers_are_identical_too(
     sqlite_databases: SqliteDatabases, tmp_path: Path
 ) -> None:
-    settings = Settings(
-        database_url=sqlite_databases.clone(),
-        signing_key_file=str(tmp_path / "signing-key.pem"),
-        rate_limit=None,
-    )
+    settings = api_settings(sqlite_databases.clone(), tmp_path, rate_limit=None)
     async with running_api(settings) as api:
         proposal = await api.submit()
         path = f"/v1/proposals/{proposal['id']}"
@@ -263,11 +259,7 @@ async def test_without_a_rate_limit_the_headers_are_identical_too(
 
 @pytest.fixture
 async def limited(sqlite_databases: SqliteDatabases, tmp_path: Path) -> AsyncIterator[Api]:
-    settings = Settings(
-        database_url=sqlite_databases.clone(),
-        signing_key_file=str(tmp_path / "signing-key.pem"),
-        rate_limit=RateLimit(3, "minute"),
-    )
+    settings = api_settings(sqlite_databases.clone(), tmp_path, rate_limit=RateLimit(3, "minute"))
     async with running_api(settings) as api:
         yield api
 
