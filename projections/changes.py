@@ -50,7 +50,10 @@ async def changes_of(conn: AsyncConnection, batch: Sequence[RecordedEvent[Event]
     touched = _by_stream(batch)
     if not touched:
         return []
-    before = await _states_before(conn, list(touched), batch[0].position)
+    # A stream whose first event here is its first of all has no history to fold: a batch of
+    # submissions needs no query for it.
+    continuing = [stream for stream, recorded in touched.items() if recorded[0].version > 1]
+    before = await _states_before(conn, continuing, batch[0].position) if continuing else {}
     changes = []
     for stream, recorded in touched.items():
         start = before.get(stream) or (initial_state(), 0)

@@ -82,11 +82,7 @@ async def apply_batch(
             # it, and the batch is applied again from the log. Not waiting for the WAL flush
             # takes an fsync out of every write's read-your-writes wait.
             await conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-        # By name, the order the rebuild's comparison and swap take them in: no deadlock.
-        locked = {
-            name: await checkpoints.lock(conn, name)
-            for name in sorted(projection.name for projection in projections)
-        }
+        locked = await checkpoints.lock_all(conn, [projection.name for projection in projections])
         befores = [locked[projection.name] for projection in projections]
         start = min(befores)
         ahead = [before for before in befores if before > start]
@@ -96,17 +92,17 @@ async def apply_batch(
         changes = await changes_of(conn, batch)
         after = batch[-1].position
         outcomes: list[tuple[int, int]] = []
-        moved: list[tuple[str, int]] = []
+        moved: list[str] = []
         for projection, before in zip(projections, befores, strict=True):
             if before != start:
                 outcomes.append((before, before))
                 continue
             await projection.apply(conn, LIVE, changes)
-            await checkpoints.advance(conn, projection.name, before, after)
             outcomes.append((before, after))
-            moved.append((projection.name, after))
+            moved.append(projection.name)
+        await checkpoints.advance(conn, moved, start, after)
         # API processes waiting to read their writes hear of it when this commits.
-        await progress.announce(conn, moved)
+        await progress.announce(conn, [(name, after) for name in moved])
     return Applied(outcomes, more=len(batch) == batch_size or bool(ahead))
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,19 +22,32 @@ REPLACED = ("proposals", "proposal_regions", "proposal_countries", "proposal_sdg
 
 
 @contextmanager
-def deletes_on(engine: AsyncEngine) -> Iterator[list[str]]:
+def statements_on(engine: AsyncEngine) -> Iterator[list[str]]:
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        words = statement.split()
-        if words[:2] == ["DELETE", "FROM"] and words[2] in REPLACED:
-            seen.append(statement)
+        seen.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+def deletes(statements: list[str]) -> list[str]:
+    return [
+        s for s in statements if s.split()[:2] == ["DELETE", "FROM"] and s.split()[2] in REPLACED
+    ]
+
+
+def history_reads(statements: list[str]) -> list[str]:
+    """The query for the events before a batch of the streams it continues."""
+    return [s for s in statements if "FROM events" in s and "events.stream_id IN" in s]
+
+
+def on_checkpoints(statements: list[str]) -> list[str]:
+    return [s for s in statements if "projection_checkpoints" in s]
 
 
 async def apply_all(engine: AsyncEngine) -> None:
@@ -46,14 +60,20 @@ async def test_a_batch_of_submissions_deletes_nothing(engine: AsyncEngine) -> No
     store = open_store(engine)
     first, _ = await submit(store)
     second, _ = await submit(store)
-    with deletes_on(engine) as deletes:
-        await apply_all(engine)
-    assert deletes == []
-    for pid in (first, second):
+    await apply_all(engine)  # the checkpoints exist, and nothing is left to apply
+    third, _ = await submit(store)
+    with statements_on(engine) as statements:
+        await apply_batch(engine, PROJECTIONS)
+    assert deletes(statements) == []
+    # Their streams begin in the batch: there is no earlier history to read.
+    assert history_reads(statements) == []
+    # One statement locks every projection's checkpoint, one moves them all.
+    assert len(on_checkpoints(statements)) == 2
+    for pid in (first, second, third):
         live = await get_proposal(engine, pid)
         assert live is not None
         assert live.status is Status.SUBMITTED
-    assert {item.id for item in (await review_queue(engine)).items} == {first, second}
+    assert {item.id for item in (await review_queue(engine)).items} == {first, second, third}
 
 
 async def test_a_later_change_replaces_the_rows_of_the_earlier_batch(engine: AsyncEngine) -> None:
@@ -61,10 +81,36 @@ async def test_a_later_change_replaces_the_rows_of_the_earlier_batch(engine: Asy
     pid, _ = await submit(store)
     await apply_all(engine)
     await review(store, pid, Decision.APPROVE)
-    with deletes_on(engine) as deletes:
+    with statements_on(engine) as statements:
         await apply_all(engine)
-    assert deletes
+    assert deletes(statements)
+    assert len(history_reads(statements)) == 1
     live = await get_proposal(engine, pid)
     assert live is not None
     assert live.status is Status.APPROVED
     assert (await review_queue(engine)).items == ()
+
+
+async def test_checkpoints_move_together_or_not_at_all(engine: AsyncEngine) -> None:
+    names = [p.name for p in PROJECTIONS]
+    async with engine.begin() as conn:
+        await checkpoints.ensure(conn, names)
+        await checkpoints.set_position(conn, names[0], 7)
+    async with engine.connect() as conn, conn.begin():
+        assert await checkpoints.lock_all(conn, names) == {
+            name: 7 if name == names[0] else 0 for name in names
+        }
+        with pytest.raises(checkpoints.CheckpointMoved):
+            await checkpoints.advance(conn, names, 0, 9)
+        await conn.rollback()
+    async with engine.connect() as conn:
+        assert await checkpoints.read_all(conn) == {
+            name: 7 if name == names[0] else 0 for name in names
+        }
+
+
+async def test_locking_a_checkpoint_that_has_no_row_says_so(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await checkpoints.ensure(conn, ["proposals"])
+        with pytest.raises(LookupError, match="stats"):
+            await checkpoints.lock_all(conn, ["proposals", "stats"])
