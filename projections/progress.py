@@ -63,6 +63,8 @@ class CheckpointWatch:
         self._listener: Any = None
         self._connecting = asyncio.Lock()
         self._positions: dict[str, int] = {}
+        # The projections whose checkpoint was read after the current listener began listening.
+        self._read_while_listening: set[str] = set()
         # Set, and replaced by a fresh one, whenever an announcement arrives.
         self._moved = asyncio.Event()
 
@@ -71,11 +73,15 @@ class CheckpointWatch:
         deadline = time.monotonic() + within
         if self._reached(projection, position):
             return True
-        pause = RECHECK_SECONDS if await self._listen() else POLL_SECONDS
+        listening = await self._listen()
+        pause = RECHECK_SECONDS if listening else POLL_SECONDS
+        # Once a checkpoint has been read on the open listener, every later move is announced:
+        # a waiter then needs no query of its own unless the announcements fall silent.
+        read_now = not (listening and projection in self._read_while_listening)
         while True:
-            # Listening began before this read, so whatever moves after it is announced.
-            if await self._read(projection) >= position:
+            if read_now and await self._read(projection) >= position:
                 return True
+            read_now = True
             recheck_at = min(time.monotonic() + pause, deadline)
             while (left := recheck_at - time.monotonic()) > 0:
                 moved = self._moved  # taken before the check, so no announcement slips between
@@ -94,9 +100,12 @@ class CheckpointWatch:
             await listener.close()
 
     async def _read(self, projection: str) -> int:
+        listener = self._listener
         async with self._reader.connect() as conn:
             stored = await checkpoints.read(conn, projection)
         self._learn({projection: stored})
+        if listener is not None and listener is self._listener and not listener.is_closed():
+            self._read_while_listening.add(projection)
         return stored
 
     async def _listen(self) -> bool:
@@ -113,6 +122,7 @@ class CheckpointWatch:
                 except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                     return False  # the database is away: the waiter polls, and fails as before
                 self._listener = listener
+                self._read_while_listening = set()
         return True
 
     def _heard(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
