@@ -6,7 +6,11 @@ row fetched by primary key through an asyncpg pool on a minimal Litestar app. Bo
 served at once, and the row fetch is measured before and after each endpoint: each endpoint's
 ratio is against the mean of its two neighbours. Each run is warmed up for a second (figures
 dropped) before it is measured. Runs under uvicorn and under granian.
-Run: `.venv/bin/python -m bench.http [--seconds 10] [--server granian]`.
+
+kerjasama is served as docker-compose.yml deploys it: the API process, and `kerjasama projector`
+in its own process beside it (`--projector external`, the default). `--projector in-process`
+serves it as `make run` does, the projector inside the one API process.
+Run: `.venv/bin/python -m bench.http [--seconds 10] [--server granian] [--projector external]`.
 """
 
 from __future__ import annotations
@@ -267,10 +271,30 @@ def _line(name: str, result: Result, ratio: float, goal: float | None) -> None:
     )
 
 
-def measure(server: str, db: BenchDatabase, seconds: float, work: Path) -> None:
+@contextmanager
+def projecting(projector: str, env: dict[str, str], cwd: Path) -> Iterator[dict[str, str]]:
+    """The API's environment; with `external`, a `kerjasama projector` process beside it."""
+    if projector != "external":
+        yield env
+        return
+    env = {**env, "KERJASAMA_PROJECTOR": "external"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "registry.cli", "projector"],
+        env={**os.environ, **env},
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        yield env
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def measure(server: str, projector: str, db: BenchDatabase, seconds: float, work: Path) -> None:
     official, reader = asyncio.run(prepare(db))
     # One token drives each endpoint flat out; the per-token rate limit would throttle it.
-    env = {
+    base_env = {
         "KERJASAMA_DATABASE_URL": db.sqlalchemy_url,
         "BENCH_BASELINE_DSN": db.raw_target,
         "KERJASAMA_RATE_LIMIT": "off",
@@ -281,8 +305,9 @@ def measure(server: str, db: BenchDatabase, seconds: float, work: Path) -> None:
     # Both served at once, each idle while the other is driven, so that the row fetch can be
     # measured right beside each endpoint.
     with (
+        projecting(projector, base_env, work) as env,
         serving(server, "registry.api.asgi:create_from_env", PORTS["kerjasama"], env, work),
-        serving(server, "bench.baseline_app:create", PORTS["baseline"], env, work),
+        serving(server, "bench.baseline_app:create", PORTS["baseline"], base_env, work),
     ):
         ids, bodies = submit_proposals(kerjasama, official)
         asyncio.run(fill_baseline(db, bodies))
@@ -303,25 +328,31 @@ def measure(server: str, db: BenchDatabase, seconds: float, work: Path) -> None:
             results[name] = wrk(url, seconds, script)
             row_fetches.append(wrk(baseline, seconds, row_script))
         constant = wrk(f"{baseline}/constant", seconds)
-    report(server, results, row_fetches, constant)
+    report(f"{server}, projector {projector}", results, row_fetches, constant)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0, help="per endpoint")
     parser.add_argument("--server", choices=["uvicorn", "granian", "both"], default="both")
+    parser.add_argument(
+        "--projector",
+        choices=["external", "in-process"],
+        default="external",
+        help="the projector in its own process (as deployed), or inside the API process",
+    )
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench/http.py needs wrk: apt-get install wrk")
     servers = ["uvicorn", "granian"] if options.server == "both" else [options.server]
     for server in servers:
         with tempfile.TemporaryDirectory() as work:
-            asyncio.run(_run_in_database(server, options.seconds, Path(work)))
+            asyncio.run(_run_in_database(server, options.projector, options.seconds, Path(work)))
 
 
-async def _run_in_database(server: str, seconds: float, work: Path) -> None:
+async def _run_in_database(server: str, projector: str, seconds: float, work: Path) -> None:
     async with postgres_database() as db:
-        await asyncio.to_thread(measure, server, db, seconds, work)
+        await asyncio.to_thread(measure, server, projector, db, seconds, work)
 
 
 if __name__ == "__main__":
