@@ -94,6 +94,18 @@ class _Pending:
     )
 
 
+def _settle(future: asyncio.Future[AppendResult], outcome: AppendResult | BaseException) -> None:
+    """Tell an append how it ended, unless its caller stopped waiting (a cancelled future)."""
+    if future.done():
+        return
+    if isinstance(outcome, Exception):
+        future.set_exception(outcome)
+    elif isinstance(outcome, BaseException):  # the committer was cancelled with its loop
+        future.cancel()
+    else:
+        future.set_result(outcome)
+
+
 class SqlEventStore(Generic[E]):
     """Concurrent appends in one process are combined into one transaction (group commit)."""
 
@@ -108,7 +120,7 @@ class SqlEventStore(Generic[E]):
         self._codec = codec
         self._clock = clock
         self._queue: list[_Pending] = []
-        self._commit_lock = asyncio.Lock()
+        self._committer: asyncio.Task[None] | None = None
         self.dialect = engine.dialect.name
         # A page is one statement and needs no transaction of its own. On PostgreSQL autocommit
         # saves the BEGIN and ROLLBACK round trips; sqlite3 never opens one for a SELECT, and
@@ -136,16 +148,33 @@ class SqlEventStore(Generic[E]):
     ) -> AppendResult:
         pending = _Pending(prepare(self._codec, stream_id, events, expected_version, metadata))
         self._queue.append(pending)
-        # Whoever holds the lock commits everything queued so far, its own append included;
-        # the others find their future resolved when they get the lock in turn.
-        async with self._commit_lock:
-            if not pending.future.done():
+        self._ensure_committer()
+        # A caller that goes away does not take its append with it: the committer goes on.
+        return await pending.future
+
+    def _ensure_committer(self) -> None:
+        """One task commits everything queued so far, batch after batch, until the queue is
+        empty. Every append of a batch is woken at once when it commits; handing a lock from
+        one waiter to the next woke them one turn of the event loop apart, and under load the
+        last of a batch waited ten turns, about a millisecond each, to learn it was done."""
+        committer = self._committer
+        loop = asyncio.get_running_loop()
+        if committer is None or committer.done() or committer.get_loop() is not loop:
+            self._committer = loop.create_task(self._commit_queued(), name="event-store-commit")
+
+    async def _commit_queued(self) -> None:
+        try:
+            while self._queue:
                 batch, self._queue = (
                     self._queue[:MAX_APPENDS_PER_BATCH],
                     self._queue[MAX_APPENDS_PER_BATCH:],
                 )
-                await asyncio.shield(self._commit(batch))
-        return await pending.future
+                await self._commit(batch)
+        except BaseException as stopped:  # cancelled with its loop: no append may wait forever
+            for pending in self._queue:
+                _settle(pending.future, stopped)
+            self._queue = []
+            raise
 
     async def _commit(self, batch: list[_Pending]) -> None:
         try:
@@ -155,17 +184,16 @@ class SqlEventStore(Generic[E]):
                 # Only a stored event id can collide under the head lock: plan the batch again,
                 # this time knowing where those ids live (an idempotent repeat or a duplicate).
                 outcomes = await self._commit_once(batch, look_up_known=True)
-        except Exception as failure:
+        except BaseException as failure:
             # The transaction rolled back and nothing of the batch is stored, unless the failure
             # is CommitOutcomeUnknown: then each append learns that it cannot know.
             for pending in batch:
-                pending.future.set_exception(failure)
+                _settle(pending.future, failure)
+            if not isinstance(failure, Exception):
+                raise
             return
         for pending, outcome in zip(batch, outcomes, strict=True):
-            if isinstance(outcome, BaseException):
-                pending.future.set_exception(outcome)
-            else:
-                pending.future.set_result(outcome)
+            _settle(pending.future, outcome)
 
     async def _commit_once(
         self, batch: list[_Pending], *, look_up_known: bool
