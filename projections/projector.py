@@ -127,7 +127,10 @@ class Projector:
         self.lock_retry = lock_retry
         self.positions: dict[str, int] = {}
         self._wake = asyncio.Event()
-        self._progress = asyncio.Condition()
+        # Set, and replaced by a fresh one, whenever the positions move. An Event rather than a
+        # Condition: a Condition's waiters re-take its lock one after another, a turn of the
+        # event loop each, so the last command of a batch learned of it many turns late.
+        self._progressed = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         # While this process holds a projection's lock, `positions` is the truth and waiters
@@ -176,7 +179,7 @@ class Projector:
                 # which ends the pause at once.
                 pause = min(self.poll_interval, self.lock_retry) if waiting else self.poll_interval
                 await self._pause(pause)
-        await self._announce()
+        self._announce()
 
     async def _pause(self, seconds: float) -> None:
         """Sleep until the pause is over or something wakes us (a NOTIFY, a nudge, `stop`)."""
@@ -230,16 +233,16 @@ class Projector:
                 self.positions[projection.name] = after
                 applied += after - before
             if moved:  # by us, or by another process: our waiters may go on
-                await self._announce()
+                self._announce()
             # A short batch reached the head: reading again now would find nothing, and an
             # append after it wakes us (NOTIFY, a waiter's nudge, or the poll).
             if not batch.more:
                 break
         return applied
 
-    async def _announce(self) -> None:
-        async with self._progress:
-            self._progress.notify_all()
+    def _announce(self) -> None:
+        progressed, self._progressed = self._progressed, asyncio.Event()
+        progressed.set()
 
     async def wait_for(
         self, position: int, within: float = 5.0, projection: str = "proposals"
@@ -247,6 +250,7 @@ class Projector:
         """Read your writes: True once `projection` has applied the log up to `position`."""
         deadline = time.monotonic() + within
         while True:
+            progressed = self._progressed  # taken before the check: no move slips between
             if self.positions.get(projection, 0) >= position:
                 return True
             remaining = deadline - time.monotonic()
@@ -258,9 +262,8 @@ class Projector:
                 if self.positions[projection] >= position:
                     return True
             self.nudge()
-            async with self._progress:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._progress.wait(), min(remaining, 0.05))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(progressed.wait(), min(remaining, 0.05))
 
 
 async def wait_for_position(

@@ -18,6 +18,7 @@ from projections.projector import PROJECTIONS, Projector, apply_batch
 from projections.queries import get_proposal
 from projections.rebuild import rebuild
 from projections.schema import LIVE, ReadModels
+from tests.loop_turns import counting_turns
 from tests.projections.histories import Store, lifecycle, open_store, submit, varied
 
 
@@ -163,3 +164,27 @@ async def test_lag_counts_events_and_seconds_behind_the_head(
     for projection in PROJECTIONS:
         await idle.catch_up(projection)
     assert {(lag.events, lag.seconds) for lag in await projection_lag(engine)} == {(0, 0.0)}
+
+
+async def test_commands_waiting_for_one_batch_are_answered_in_the_same_turn_of_the_loop(
+    engine: AsyncEngine, store: Store
+) -> None:
+    """A Condition's waiters re-took its lock one after another, a turn of the loop each."""
+    handled = [(await submit(store))[1] for _ in range(3)]
+    head = handled[-1].result.last_position
+    projector = Projector(engine, poll_interval=0.05)
+    answered_at: list[int] = []
+    with counting_turns() as turn:
+
+        async def wait() -> None:
+            assert await projector.wait_for(head, 20)
+            answered_at.append(turn())
+
+        waiters = asyncio.gather(*(wait() for _ in range(10)))
+        await asyncio.sleep(0.01)  # every waiter is waiting before the projector starts
+        await projector.start()
+        try:
+            await waiters
+        finally:
+            await projector.stop()
+    assert max(answered_at) - min(answered_at) <= 1
