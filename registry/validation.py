@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from typing import Any, TypeVar
 
 import msgspec
@@ -146,12 +146,11 @@ def _duplicate_partners(partners: Iterable[PartnerBody]) -> Iterable[FieldError]
 
 
 def _unknown(
-    name: str, codes: Iterable[str], known: Iterable[object], what: str
+    name: str, codes: Iterable[str], known: Container[str], what: str
 ) -> Iterable[FieldError]:
-    valid = set(map(str, known))
     seen: set[str] = set()
     for index, code in enumerate(codes):
-        if code not in valid:
+        if code not in known:
             yield FieldError(f"{name}[{index}]", f"{code} is not {what}")
         elif code in seen:
             yield FieldError(f"{name}[{index}]", f"{code} is listed twice")
