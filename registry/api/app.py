@@ -151,7 +151,9 @@ def settle_garbage_collector() -> None:
 
 def create_app(settings: Settings, services: Services | None = None) -> FastPaths:
     """The app; tests hand in their own services, `kerjasama serve` lets it build them."""
-    return FastPaths(litestar_app(settings, services), settings.rate_limit)
+    return FastPaths(
+        litestar_app(settings, services), settings.rate_limit, settings.body_timeout_seconds
+    )
 
 
 def litestar_app(settings: Settings, services: Services | None) -> Litestar:

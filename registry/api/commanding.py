@@ -9,6 +9,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.datastructures import ResponseHeader
 
+from events.envelope import Metadata
 from registry.access import Action, Principal, authorize, parties_of
 from registry.api.context import command_metadata
 from registry.api.observability import COMMANDS, EVENTS_APPENDED
@@ -52,6 +53,32 @@ async def run_command(
     event_ids: Callable[[int], uuid.UUID] | None = None,
     new_stream: bool = False,
 ) -> Handled:
+    return await execute_command(
+        command,
+        action,
+        metadata=command_metadata(request, principal),
+        services=services,
+        principal=principal,
+        read_side=read_side,
+        expected=expected,
+        event_ids=event_ids,
+        new_stream=new_stream,
+    )
+
+
+async def execute_command(
+    command: Command,
+    action: Action,
+    *,
+    metadata: Metadata,
+    services: Services,
+    principal: Principal,
+    read_side: ReadSide,
+    expected: int | None,
+    event_ids: Callable[[int], uuid.UUID] | None = None,
+    new_stream: bool = False,
+) -> Handled:
+    """`run_command` for a caller that has no Litestar request (the fast submission)."""
     handled = await handle(
         command,
         store=services.store,
@@ -59,7 +86,7 @@ async def run_command(
             reference=services.reference, ruleset=services.ruleset, actor=principal.actor()
         ),
         expected_version=expected,
-        metadata=command_metadata(request, principal),
+        metadata=metadata,
         authorize=authorizer(principal, action),
         event_ids=event_ids,
         new_stream=new_stream,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Request
@@ -60,13 +61,19 @@ def request_id_of(request: Request[Any, Any, Any]) -> str:
 def command_metadata(
     request: Request[Any, Any, Any], principal: NamedDependency[Principal]
 ) -> Metadata:
-    request_id = request_id_of(request)
+    return metadata_for(principal, request_id_of(request), request.headers.get)
+
+
+def metadata_for(
+    principal: Principal, request_id: str, header: Callable[[str], str | None]
+) -> Metadata:
+    """Who acted, and the request and correlation ids a command's events carry."""
     return Metadata(
         actor=principal.token_id,
         role=principal.role.value,
         region=principal.region,
-        correlation_id=request.headers.get("x-correlation-id") or request_id,
-        causation_id=request.headers.get("x-causation-id"),
+        correlation_id=header("x-correlation-id") or request_id,
+        causation_id=header("x-causation-id"),
         request_id=request_id,
     )
 

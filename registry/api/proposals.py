@@ -14,6 +14,7 @@ from registry.access import Action, Principal, authorize
 from registry.api.commanding import ETAG_HEADER, proposal_response, run_command
 from registry.api.documentation import READ, SUBMIT, SUBMIT_PROPOSAL, SubmitOperation
 from registry.api.examples import DraftBody
+from registry.api.fast_submit import raise_handed_over
 from registry.api.idempotency import IdempotentSubmission
 from registry.api.lists import Country, Cursor, Limit, RegionCode, Sdg, Text, proposal_page
 from registry.api.problems import IdempotencyKeyReused
@@ -88,6 +89,7 @@ class ProposalCollection(Controller):
         read_side: NamedDependency[ReadSide],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ProposalView]:
+        raise_handed_over(request)
         authorize(principal, Action.SUBMIT)
         assert principal.region is not None
         errors = validate_draft(data, services.reference, principal.region)
