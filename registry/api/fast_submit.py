@@ -143,7 +143,7 @@ class FastSubmission:
             )
             view = read_side.view(handled.state)
             body = _ENCODER.encode(view)
-        except Exception as failure:
+        except Exception as failure:  # every failure is the route's to answer
             request_passed_on(HttpMethod.POST, self._template)
             structlog.contextvars.reset_contextvars(**bound)
             scope.setdefault("state", {})[HANDED_OVER] = failure
@@ -153,6 +153,12 @@ class FastSubmission:
                 (REQUEST_ID_HEADER, request_id.encode("latin-1")),
             ]
             return False
+        except BaseException:
+            # Cancelled (the client went away, or the server stops): ended as the route's
+            # request edge ends one, so that the in-flight gauge comes down.
+            request_handled(scope, self._template, 500, started)
+            structlog.contextvars.reset_contextvars(**bound)
+            raise
         headers = [
             (b"etag", f'"{view.version}"'.encode()),
             (b"location", f"{COLLECTION}/{view.id}".encode()),
