@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
 
-from litestar import Request, Response
+from litestar import Response
 from litestar.datastructures import ResponseHeader
 
 from events.envelope import Metadata
 from registry.access import Action, Principal, authorize, parties_of
-from registry.api.context import command_metadata
 from registry.api.observability import COMMANDS, EVENTS_APPENDED
 from registry.api.reading import ReadSide
 from registry.commands import Command, command_name
@@ -45,31 +43,6 @@ async def run_command(
     command: Command,
     action: Action,
     *,
-    request: Request[Any, Any, Any],
-    services: Services,
-    principal: Principal,
-    read_side: ReadSide,
-    expected: int | None,
-    event_ids: Callable[[int], uuid.UUID] | None = None,
-    new_stream: bool = False,
-) -> Handled:
-    return await execute_command(
-        command,
-        action,
-        metadata=command_metadata(request, principal),
-        services=services,
-        principal=principal,
-        read_side=read_side,
-        expected=expected,
-        event_ids=event_ids,
-        new_stream=new_stream,
-    )
-
-
-async def execute_command(
-    command: Command,
-    action: Action,
-    *,
     metadata: Metadata,
     services: Services,
     principal: Principal,
@@ -78,7 +51,6 @@ async def execute_command(
     event_ids: Callable[[int], uuid.UUID] | None = None,
     new_stream: bool = False,
 ) -> Handled:
-    """`run_command` for a caller that has no Litestar request (the fast submission)."""
     handled = await handle(
         command,
         store=services.store,

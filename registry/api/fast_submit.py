@@ -30,7 +30,7 @@ from prometheus_client import Counter
 
 from registry.access import Action, Forbidden, Principal, authorize
 from registry.api.body_deadline import BodyTimeout, body_in_time
-from registry.api.commanding import execute_command
+from registry.api.commanding import run_command
 from registry.api.context import metadata_for
 from registry.api.edge import REQUEST_ID_HEADER, incoming_request_id, request_handled
 from registry.api.fast_answer import JSON, Headers, presented_token, route_at
@@ -131,7 +131,7 @@ class FastSubmission:
         request_started(HttpMethod.POST, self._template)
         try:
             read_side = ReadSide(services)
-            handled = await execute_command(
+            handled = await run_command(
                 draft.to_submit(new_proposal_id(), principal.region),
                 Action.SUBMIT,
                 metadata=metadata_for(principal, request_id, _header_lookup(scope)),

@@ -10,7 +10,7 @@ from litestar.params import FromPath
 
 from registry.access import Action, Principal
 from registry.api.commanding import ETAG_HEADER, proposal_response, run_command
-from registry.api.context import expected_version
+from registry.api.context import command_metadata, expected_version
 from registry.api.documentation import COMMANDS, WRITE, CommandOperation
 from registry.api.examples import (
     DraftBody,
@@ -62,7 +62,7 @@ class ProposalCommands(Controller):
         handled = await run_command(
             data.to_revise(proposal_id),
             Action.REVISE,
-            request=request,
+            metadata=command_metadata(request, principal),
             services=services,
             principal=principal,
             read_side=read_side,
@@ -227,7 +227,7 @@ class ProposalCommands(Controller):
         handled = await run_command(
             command,
             action,
-            request=request,
+            metadata=command_metadata(request, principal),
             services=services,
             principal=principal,
             read_side=read_side,

@@ -12,6 +12,7 @@ from events.outages import database_unreachable
 from projections.queries import DEFAULT_LIMIT, ProposalFilter, ProposalPage
 from registry.access import Action, Principal, authorize
 from registry.api.commanding import ETAG_HEADER, proposal_response, run_command
+from registry.api.context import command_metadata
 from registry.api.documentation import READ, SUBMIT, SUBMIT_PROPOSAL, SubmitOperation
 from registry.api.examples import DraftBody
 from registry.api.fast_submit import raise_handed_over
@@ -99,7 +100,7 @@ class ProposalCollection(Controller):
             handled = await run_command(
                 data.to_submit(new_proposal_id(), principal.region),
                 Action.SUBMIT,
-                request=request,
+                metadata=command_metadata(request, principal),
                 services=services,
                 principal=principal,
                 read_side=read_side,
@@ -129,7 +130,7 @@ class ProposalCollection(Controller):
                 handled = await run_command(
                     data.to_submit(once.proposal_id, principal.region),
                     Action.SUBMIT,
-                    request=request,
+                    metadata=command_metadata(request, principal),
                     services=services,
                     principal=principal,
                     read_side=read_side,

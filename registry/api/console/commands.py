@@ -23,6 +23,7 @@ from registry.access import Action, Principal, authorize
 from registry.api.commanding import run_command
 from registry.api.console.pages import proposal_context
 from registry.api.console.rendering import field_errors, page, problem_of, status_of
+from registry.api.context import command_metadata
 from registry.api.reading import ReadSide
 from registry.bodies import ProposalDraft
 from registry.commands import Command
@@ -121,7 +122,7 @@ class ConsoleCommands(Controller):
             await run_command(
                 draft.to_submit(proposal_id, region),
                 Action.SUBMIT,
-                request=request,
+                metadata=command_metadata(request, principal),
                 services=services,
                 principal=principal,
                 read_side=read_side,
@@ -177,7 +178,7 @@ class ConsoleCommands(Controller):
             await run_command(
                 draft.to_revise(proposal_id),
                 Action.REVISE,
-                request=request,
+                metadata=command_metadata(request, principal),
                 services=services,
                 principal=principal,
                 read_side=read_side,
@@ -241,7 +242,7 @@ class ConsoleCommands(Controller):
             await run_command(
                 built,
                 action,
-                request=request,
+                metadata=command_metadata(request, principal),
                 services=services,
                 principal=principal,
                 read_side=read_side,
