@@ -11,7 +11,8 @@ Anything else is left to Litestar before anything has been done, with the body r
 replayed: every refusal is the route's own problem+json. Once the command has begun, nothing is
 left to Litestar to do again: a failure from then on is handed to the route, which raises it
 first thing (`raise_handed_over`), so the answer is the route's own for that failure and the
-submission is never attempted twice.
+submission is never attempted twice. (Such a failed submission counts twice against its token's
+rate limit: here, and again in Litestar's middleware on its way to the route.)
 
 Why: in process, Litestar's routing, dependencies, signature model and response machinery took
 about two fifths of a submission's CPU.
