@@ -285,14 +285,17 @@ class SqlEventStore(Generic[E]):
     async def _write(self, conn: AsyncConnection, plan: BatchPlan) -> None:
         if not plan.rows:
             return
-        head = (plan.head_position, plan.head_hash, plan.recorded_at)
         # On PostgreSQL a trigger on the head's row NOTIFYs listeners when the transaction commits.
         if self._append_and_move_head is not None:
             columns = [list(column) for column in zip(*plan.rows, strict=True)]
+            head = (plan.head_position, plan.head_hash, plan.recorded_at)
             await conn.exec_driver_sql(self._append_and_move_head, (*columns, *head))
             return
         await conn.execute(insert(events), [row.as_params() for row in plan.rows])
-        await conn.execute(_move_head, dict(zip(("head", "head_hash", "at"), head, strict=True)))
+        await conn.execute(
+            _move_head,
+            {"head": plan.head_position, "head_hash": plan.head_hash, "at": plan.recorded_at},
+        )
 
     async def read_stream(
         self,

@@ -157,8 +157,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastPath
 
 
 def litestar_app(settings: Settings, services: Services | None) -> Litestar:
-    """Every route; the fast read and the fast list answer the hottest GETs in front of it
-    (`fast_paths.py`)."""
+    """Every route; the fast read, the fast list and the fast submission answer the hottest
+    requests' plain cases in front of it (`fast_paths.py`)."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -17,7 +17,7 @@ from litestar.routes import HTTPRoute
 from litestar.types import HTTPScope, Send
 from prometheus_client import Counter
 
-from registry.access import Action, Forbidden, authorize
+from registry.access import Action, Forbidden, Principal, authorize
 from registry.api.context import bearer_token
 from registry.api.edge import REQUEST_ID_HEADER, incoming_request_id, request_handled
 from registry.api.request_metrics import request_passed_on, request_started
@@ -44,21 +44,30 @@ def presented_token(scope: HTTPScope) -> str | None:
     return None
 
 
-def reading_token(services: Services, scope: HTTPScope) -> str | None:
-    """The caller's token if the cache vouches for it (no database query) and it may read.
+def cached_caller(
+    services: Services, scope: HTTPScope, action: Action
+) -> tuple[str, Principal] | None:
+    """The caller's token and principal if the cache vouches for the token (no database query)
+    and the roles table allows it `action`.
 
     None leaves the request to the route, which looks an uncached token up (and caches it for
     the next request) and refuses an unknown or forbidden one in its own words.
     """
     token = presented_token(scope)
     principal = services.tokens.cached_principal(token) if token is not None else None
-    if principal is None:
+    if token is None or principal is None:
         return None
     try:
-        authorize(principal, Action.READ)
+        authorize(principal, action)
     except Forbidden:
         return None
-    return token
+    return token, principal
+
+
+def reading_token(services: Services, scope: HTTPScope) -> str | None:
+    """The caller's token if the cache vouches for it and it may read (`cached_caller`)."""
+    caller = cached_caller(services, scope, Action.READ)
+    return None if caller is None else caller[0]
 
 
 Reading = Callable[[Services], Awaitable[tuple[Headers, bytes] | None]]

@@ -29,12 +29,12 @@ from litestar import HttpMethod, Litestar, Request
 from litestar.types import HTTPRequestEvent, HTTPScope, Receive, ReceiveMessage, Send
 from prometheus_client import Counter
 
-from registry.access import Action, Forbidden, Principal, authorize
+from registry.access import Action, Principal
 from registry.api.body_deadline import BodyTimeout, body_in_time
 from registry.api.commanding import run_command
 from registry.api.context import metadata_for
 from registry.api.edge import REQUEST_ID_HEADER, incoming_request_id, request_handled
-from registry.api.fast_answer import JSON, Headers, presented_token, route_at
+from registry.api.fast_answer import JSON, Headers, cached_caller, route_at
 from registry.api.reading import ReadSide
 from registry.api.request_metrics import request_passed_on, request_started
 from registry.api.throttling import TokenWindow
@@ -88,10 +88,10 @@ class FastSubmission:
         which replays whatever of the body was read here."""
         started = time.perf_counter()
         services: Services = self._state.services
-        principal = self._submitter(scope, services)
-        if principal is None or not self._plain(scope):
+        caller = cached_caller(services, scope, Action.SUBMIT)
+        if caller is None or not self._plain(scope):
             return receive
-        body, more, pending = b"", True, None
+        token, principal = caller
         try:
             body, more, pending = await read_body(receive, self._body_timeout, self._max_body)
         except BodyTimeout as late:
@@ -108,7 +108,7 @@ class FastSubmission:
             return handed_on
         limits: Headers = []
         if self._window is not None:
-            admitted = await self._window.admit(presented_token(scope) or "")
+            admitted = await self._window.admit(token)
             if admitted is None:
                 return handed_on
             limits = admitted
@@ -176,19 +176,6 @@ class FastSubmission:
             request_handled(scope, self._template, 201, started)
             structlog.contextvars.reset_contextvars(**bound)
         return True
-
-    @staticmethod
-    def _submitter(scope: HTTPScope, services: Services) -> Principal | None:
-        """The caller if the token cache vouches for it and it may submit, else None."""
-        token = presented_token(scope)
-        principal = services.tokens.cached_principal(token) if token is not None else None
-        if principal is None or principal.region is None:
-            return None
-        try:
-            authorize(principal, Action.SUBMIT)
-        except Forbidden:
-            return None
-        return principal
 
     def _plain(self, scope: HTTPScope) -> bool:
         """A JSON body of a stated length within the limit, and no Idempotency-Key."""

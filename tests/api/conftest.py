@@ -15,8 +15,9 @@ import pytest
 from registry.api.app import create_app
 from registry.facts import Role
 from registry.services import Services, build_services
-from registry.settings import Settings
+from registry.settings import RateLimit, Settings
 from tests.conftest import provide_database
+from tests.databases import SqliteDatabases
 from tests.unit.builders import BANDUNG, SURABAYA, TANGERANG, foreign, region, terms
 
 
@@ -123,3 +124,15 @@ async def postgres_api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
             yield api
     finally:
         next(database, None)
+
+
+@pytest.fixture
+async def limited(
+    request: pytest.FixtureRequest, sqlite_databases: SqliteDatabases, tmp_path: Path
+) -> AsyncIterator[Api]:
+    """An app whose tokens may each make `request.param` requests a minute."""
+    rate_limit = RateLimit(request.param, "minute")
+    async with running_api(
+        api_settings(sqlite_databases.clone(), tmp_path, rate_limit=rate_limit)
+    ) as api:
+        yield api

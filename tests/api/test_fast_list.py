@@ -6,7 +6,6 @@ the fast list is compared with the route's own answer to the same request, on bo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +16,6 @@ from litestar import Litestar, get
 from litestar.params import HeaderParameter, QueryParameter
 
 from registry.api.fast_list import FastProposalList
-from registry.settings import RateLimit
 from tests.api.conftest import Api, api_settings, draft, running_api, sister_city_draft
 from tests.api.test_fast_read import (
     PROBLEM,
@@ -27,7 +25,6 @@ from tests.api.test_fast_read import (
     requests_counted,
     stable,
 )
-from tests.databases import SqliteDatabases
 from tests.unit.builders import BANYUWANGI
 
 SAME_ID = {"X-Request-ID": "same-request"}
@@ -268,13 +265,7 @@ async def test_without_a_rate_limit_the_headers_are_identical_too(
         assert fast.content == route.content
 
 
-@pytest.fixture
-async def limited(sqlite_databases: SqliteDatabases, tmp_path: Path) -> AsyncIterator[Api]:
-    settings = api_settings(sqlite_databases.clone(), tmp_path, rate_limit=RateLimit(4, "minute"))
-    async with running_api(settings) as api:
-        yield api
-
-
+@pytest.mark.parametrize("limited", [4], indirect=True)  # requests a minute
 async def test_every_path_counts_against_one_rate_limit(limited: Api) -> None:
     proposal: dict[str, Any] = await limited.submit("official")
     headers = limited.auth("auditor")

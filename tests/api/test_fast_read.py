@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,6 @@ from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.driver import HOT_READS_APPLICATION
-from registry.settings import RateLimit
 from tests.api.conftest import Api, api_settings, running_api
 from tests.databases import SqliteDatabases, end_every_connection
 
@@ -257,13 +255,7 @@ async def test_without_a_rate_limit_the_headers_are_identical_too(
         assert fast.content == by_route.content
 
 
-@pytest.fixture
-async def limited(sqlite_databases: SqliteDatabases, tmp_path: Path) -> AsyncIterator[Api]:
-    settings = api_settings(sqlite_databases.clone(), tmp_path, rate_limit=RateLimit(3, "minute"))
-    async with running_api(settings) as api:
-        yield api
-
-
+@pytest.mark.parametrize("limited", [3], indirect=True)  # requests a minute
 async def test_both_paths_count_against_one_rate_limit(limited: Api) -> None:
     proposal: dict[str, Any] = await limited.submit()
     path = f"/v1/proposals/{proposal['id']}"

@@ -8,8 +8,6 @@ submissions differ by design in their proposal id and times; nothing else may di
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,10 +19,8 @@ from sqlalchemy import text
 
 from registry.api.fast_submit import read_body, replaying
 from registry.ids import ProposalId, stream_id
-from registry.settings import RateLimit
-from tests.api.conftest import Api, api_settings, draft, running_api
+from tests.api.conftest import Api, draft
 from tests.api.test_fast_read import PROBLEM, answers_counted, stable
-from tests.databases import SqliteDatabases
 
 FAST_SUBMISSIONS = "kerjasama_fast_submissions_total"
 SAME_IDS = {"X-Request-ID": "same-request", "X-Correlation-ID": "case-7", "X-Causation-ID": "c-1"}
@@ -202,13 +198,7 @@ async def test_a_fast_submission_logs_the_routes_request_line(cached: Api) -> No
     assert cached.tokens["official"] not in repr(lines)
 
 
-@pytest.fixture
-async def limited(sqlite_databases: SqliteDatabases, tmp_path: Path) -> AsyncIterator[Api]:
-    settings = api_settings(sqlite_databases.clone(), tmp_path, rate_limit=RateLimit(3, "minute"))
-    async with running_api(settings) as api:
-        yield api
-
-
+@pytest.mark.parametrize("limited", [3], indirect=True)  # requests a minute
 async def test_fast_submissions_count_against_the_tokens_rate_limit(limited: Api) -> None:
     first = await submitted(limited, fast=False)
     second = await submitted(limited, fast=True)
