@@ -26,15 +26,12 @@ from events.codec import Codec
 from events.driver import driver_connection
 from events.envelope import RecordedEvent
 from events.paging import pages, row_extent
-from events.records import RECORDED_MICROS, RowValues, decode_rows
+from events.records import NATIVE_COLUMNS, RowValues, decode_rows
 from events.schema import MAX_POSITION
 
 E = TypeVar("E", bound=msgspec.Struct)
 
-NATIVE_PAGE = f"""
-SELECT position, stream_id, version, event_id, type, schema_version, data, metadata,
-       {RECORDED_MICROS}, hash
-FROM events WHERE position > $1 ORDER BY position LIMIT $2"""
+NATIVE_PAGE = f"SELECT {NATIVE_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2"
 
 
 _NO_END = MAX_POSITION  # `pages` passes an upper bound along; this read has none

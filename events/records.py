@@ -36,6 +36,11 @@ numeric) and depends on no session setting; `utc_from_micros` turns it into the 
 once per distinct value, since the events of one append share their record time.
 """
 
+NATIVE_COLUMNS = ", ".join(
+    RECORDED_MICROS if name == "recorded_at" else name for name in STORED_COLUMNS
+)
+"""`STORED_COLUMNS` as asyncpg reads them for `decode_rows(native=True)`."""
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 

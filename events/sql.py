@@ -50,6 +50,7 @@ from events.records import (
     typed_row,
 )
 from events.schema import MAX_POSITION, event_log_head, events
+from events.unnest import by_column, unnest
 
 E = TypeVar("E", bound=msgspec.Struct)
 
@@ -91,13 +92,10 @@ def _append_and_move_head(dialect: Dialect) -> str:
     text is the same whatever the batch's size.
     """
     names = StoredRow._fields
-    arrays = ", ".join(
-        f"${n}::{events.c[name].type.compile(dialect=dialect)}[]"
-        for n, name in enumerate(names, start=1)
-    )
+    arrays = unnest((events.c[name] for name in names), dialect)
     head = len(names)
     return (
-        f"WITH appended AS (INSERT INTO events ({', '.join(names)}) SELECT * FROM unnest({arrays}))"
+        f"WITH appended AS (INSERT INTO events ({', '.join(names)}) SELECT * FROM {arrays})"
         f" UPDATE event_log_head SET position = ${head + 1}, hash = ${head + 2},"
         f" recorded_at = ${head + 3} WHERE id = 1"
     )
@@ -287,7 +285,7 @@ class SqlEventStore(Generic[E]):
             return
         # On PostgreSQL a trigger on the head's row NOTIFYs listeners when the transaction commits.
         if self._append_and_move_head is not None:
-            columns = [list(column) for column in zip(*plan.rows, strict=True)]
+            columns = by_column(plan.rows)
             head = (plan.head_position, plan.head_hash, plan.recorded_at)
             await conn.exec_driver_sql(self._append_and_move_head, (*columns, *head))
             return

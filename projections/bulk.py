@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from events.records import RECORDED_MICROS, utc_from_micros, utc_from_text
-from projections.base import Loader, Rows, insert_rows
+from projections.base import Loader, Rows
 from projections.changes import CODEC, Change
 from projections.garbage import fewer_collections
 from projections.schema import ReadModels
+from projections.write_sql import insert_rows
 from registry.ids import STREAM_PREFIX
 from registry.proposal.state import evolve, initial_state
 

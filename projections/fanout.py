@@ -156,7 +156,7 @@ async def _run_child(task: _Task) -> tuple[int, Rows]:
 async def _load_range(task: _Task) -> tuple[int, Rows]:
     engine = make_engine(task.url, pool_size=2, max_overflow=0)
     models = beside()
-    loaders = [p.loader(models) for p in PROJECTIONS if p.name in task.names]
+    loaders = [p.loader() for p in PROJECTIONS if p.name in task.names]
     writer = BulkWriter(engine, models)
     try:
         replayed = await load_range(

@@ -12,14 +12,17 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from events.outages import database_unreachable
-from projections import checkpoints, progress
+from projections import checkpoints
 from projections.base import Projection
-from projections.changes import changes_of, read_batch
+from projections.batch_sql import SqlBatch
+from projections.batches import open_batch
+from projections.changes import changes_of
 from projections.locks import Locks, open_locks
 from projections.proposals import ProposalsProjection
 from projections.review_queue import ReviewQueueProjection
 from projections.schema import LIVE, ReadModels
 from projections.stats import StatsProjection
+from projections.writes import Writes
 
 log = structlog.get_logger(__name__)
 
@@ -49,12 +52,14 @@ async def apply_events(
     limit: int = BATCH_SIZE,
     to_position: int | None = None,
 ) -> int:
-    """Apply the events after a position to a projection's tables; the last position applied."""
-    batch = await read_batch(conn, after, limit, to_position=to_position)
-    if not batch:
+    """Apply the events after a position to a projection's tables, on the caller's transaction;
+    the last position applied."""
+    batch = SqlBatch(conn)
+    events = await batch.read(after, limit, to_position)
+    if not events:
         return after
-    await projection.apply(conn, models, await changes_of(conn, batch))
-    return batch[-1].position
+    await batch.write(models, projection.writes(await changes_of(batch, events)))
+    return events[-1].position
 
 
 class Applied(NamedTuple):
@@ -76,34 +81,24 @@ async def apply_batch(
     from then on move together. A crash anywhere before the commit leaves every table and
     checkpoint as they were.
     """
-    async with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            # Read models are derived: a crash that loses this commit loses its checkpoints with
-            # it, and the batch is applied again from the log. Not waiting for the WAL flush
-            # takes an fsync out of every write's read-your-writes wait.
-            await conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-        locked = await checkpoints.lock_all(conn, [projection.name for projection in projections])
+    async with open_batch(engine) as batch:
+        locked = await batch.lock([projection.name for projection in projections])
         befores = [locked[projection.name] for projection in projections]
         start = min(befores)
         ahead = [before for before in befores if before > start]
-        batch = await read_batch(conn, start, batch_size, to_position=min(ahead) if ahead else None)
-        if not batch:
+        events = await batch.read(start, batch_size, min(ahead) if ahead else None)
+        if not events:
             return Applied([(before, before) for before in befores], more=bool(ahead))
-        changes = await changes_of(conn, batch)
-        after = batch[-1].position
-        outcomes: list[tuple[int, int]] = []
-        moved: list[str] = []
-        for projection, before in zip(projections, befores, strict=True):
-            if before != start:
-                outcomes.append((before, before))
-                continue
-            await projection.apply(conn, LIVE, changes)
-            outcomes.append((before, after))
-            moved.append(projection.name)
-        await checkpoints.advance(conn, moved, start, after)
-        # API processes waiting to read their writes hear of it when this commits.
-        await progress.announce(conn, [(name, after) for name in moved])
-    return Applied(outcomes, more=len(batch) == batch_size or bool(ahead))
+        changes = await changes_of(batch, events)
+        after = events[-1].position
+        moving = [p for p, before in zip(projections, befores, strict=True) if before == start]
+        writes = Writes()
+        for projection in moving:
+            writes.merge(projection.writes(changes))
+        await batch.write(LIVE, writes)
+        await batch.advance([projection.name for projection in moving], start, after)
+    outcomes = [(before, after if before == start else before) for before in befores]
+    return Applied(outcomes, more=len(events) == batch_size or bool(ahead))
 
 
 class Projector:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import msgspec
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from projections.base import Loader, RowBuffer, Rows, delete_keys, projected_before
+from projections.base import Loader, RowBuffer, Rows, projected_before
 from projections.changes import Change
-from projections.schema import ReadModels
+from projections.writes import Writes
 from registry.principles import load_ruleset
 from registry.proposal.state import Proposal
 from registry.proposal.view import ProposalView, proposal_view
@@ -66,26 +65,23 @@ class ProposalsProjection:
     name = "proposals"
     tables: tuple[str, ...] = ("proposals", *SIDE_TABLES)
 
-    async def apply(
-        self, conn: AsyncConnection, models: ReadModels, changes: Sequence[Change]
-    ) -> None:
+    def writes(self, changes: Sequence[Change]) -> Writes:
+        writes = Writes()
         ids = projected_before(changes)
-        await delete_keys(conn, models["proposals"], "id", ids)
-        for name in SIDE_TABLES:
-            await delete_keys(conn, models[name], "proposal_id", ids)
-        buffer = RowBuffer(models)
+        writes.remove(("proposals",), "id", ids)
+        writes.remove(SIDE_TABLES, "proposal_id", ids)
         for change in changes:
             for table, rows in rows_of(change).items():
-                buffer.extend(table, rows)
-        await buffer.flush(conn, final=True)
+                writes.insert(table, rows)
+        return writes
 
-    def loader(self, models: ReadModels) -> Loader:
-        return _ProposalsLoader(models)
+    def loader(self) -> Loader:
+        return _ProposalsLoader()
 
 
 class _ProposalsLoader:
-    def __init__(self, models: ReadModels) -> None:
-        self.buffer = RowBuffer(models)
+    def __init__(self) -> None:
+        self.buffer = RowBuffer()
 
     def add(self, change: Change) -> None:
         for table, rows in rows_of(change).items():

@@ -118,7 +118,7 @@ async def bulk_load(
 async def _load_here(
     engine: AsyncEngine, projections: Sequence[Projection], models: ReadModels, head: int
 ) -> int:
-    loaders = [p.loader(models) for p in projections]
+    loaders = [p.loader() for p in projections]
     writer = BulkWriter(engine, models)
     try:
         replayed = await load_range(engine, loaders, writer, head)

@@ -6,11 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 
 import msgspec
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from projections.base import Loader, Row, RowBuffer, Rows, delete_keys, projected_before
+from projections.base import Loader, Row, RowBuffer, Rows, projected_before
 from projections.changes import Change
-from projections.schema import ReadModels
+from projections.writes import Writes
 from registry.ids import ProposalId
 from registry.principles.model import Verdict
 from registry.proposal.category import Category
@@ -66,22 +65,19 @@ class ReviewQueueProjection:
     name = "review_queue"
     tables: tuple[str, ...] = ("review_queue",)
 
-    async def apply(
-        self, conn: AsyncConnection, models: ReadModels, changes: Sequence[Change]
-    ) -> None:
-        ids = projected_before(changes)
-        await delete_keys(conn, models["review_queue"], "proposal_id", ids)
-        buffer = RowBuffer(models)
-        buffer.extend("review_queue", [r for c in changes if (r := queue_row(c)) is not None])
-        await buffer.flush(conn, final=True)
+    def writes(self, changes: Sequence[Change]) -> Writes:
+        writes = Writes()
+        writes.remove(self.tables, "proposal_id", projected_before(changes))
+        writes.insert("review_queue", [r for c in changes if (r := queue_row(c)) is not None])
+        return writes
 
-    def loader(self, models: ReadModels) -> Loader:
-        return _QueueLoader(models)
+    def loader(self) -> Loader:
+        return _QueueLoader()
 
 
 class _QueueLoader:
-    def __init__(self, models: ReadModels) -> None:
-        self.buffer = RowBuffer(models)
+    def __init__(self) -> None:
+        self.buffer = RowBuffer()
 
     def add(self, change: Change) -> None:
         row = queue_row(change)

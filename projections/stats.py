@@ -7,17 +7,12 @@ its end_date) is read on the day a query asks, never frozen into a row.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import Counter
 from collections.abc import Hashable, Sequence
 
-from sqlalchemy import Executable, Table, delete
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from projections.base import Loader, Rows
 from projections.changes import Change
-from projections.schema import ReadModels
+from projections.writes import Writes
 from registry.proposal.state import Proposal
 from registry.proposal.status import Status
 from registry.reference import load_reference
@@ -81,57 +76,23 @@ def difference(changes: Sequence[Change]) -> Counter[Key]:
     return Counter({key: n for key, n in delta.items() if n})
 
 
-def _row(table: str, values: tuple[Hashable, ...], count: int) -> dict[str, object]:
-    return {**dict(zip(KEY_COLUMNS[table], values, strict=True)), "count": count}
-
-
-async def _add(
-    conn: AsyncConnection, table: Table, rows: list[dict[str, object]], *, shrinks: bool
-) -> None:
-    """count += n per key, inserting missing keys; then, if some count went down, drop the
-    keys that reached zero. A batch of new submissions (the commonest) only adds: the sweep
-    would be one statement per table more on every command's path, for nothing."""
-    upsert, sweep = _statements(conn.dialect.name, table)
-    await conn.execute(upsert, rows)
-    if shrinks:
-        await conn.execute(sweep)
-
-
-# Bounded: each rebuild brings tables of its own (those it fills beside the live ones).
-@functools.lru_cache(maxsize=32)
-def _statements(dialect_name: str, table: Table) -> tuple[Executable, Executable]:
-    """A table's upsert and zero sweep, built once: building the upsert and its cache key
-    afresh cost about 220 µs of CPU, four times in every projector batch."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    statement = dialect.insert(table)
-    upsert = statement.on_conflict_do_update(
-        index_elements=[c.name for c in table.primary_key.columns],
-        set_={"count": table.c["count"] + statement.excluded["count"]},
-    )
-    return upsert, delete(table).where(table.c["count"] == 0)
-
-
 class StatsProjection:
     """Keeps the region and SDG count tables."""
 
     name = "stats"
     tables: tuple[str, ...] = tuple(KEY_COLUMNS)
 
-    async def apply(
-        self, conn: AsyncConnection, models: ReadModels, changes: Sequence[Change]
-    ) -> None:
-        by_table: dict[str, list[dict[str, object]]] = {}
-        shrinking: set[str] = set()
+    def writes(self, changes: Sequence[Change]) -> Writes:
+        writes = Writes()
         # A stable key order takes row locks in the same order in every transaction.
         for (table, values), count in sorted(difference(changes).items(), key=repr):
-            by_table.setdefault(table, []).append(_row(table, values, count))
+            writes.additions.setdefault(table, []).append((*values, count))
             if count < 0:
-                shrinking.add(table)
-        for table, rows in by_table.items():
-            await _add(conn, models[table], rows, shrinks=table in shrinking)
+                writes.sweeps.add(table)
+        return writes
 
-    def loader(self, models: ReadModels) -> Loader:
-        return _StatsLoader(models)
+    def loader(self) -> Loader:
+        return _StatsLoader()
 
 
 class _StatsLoader:
@@ -142,8 +103,7 @@ class _StatsLoader:
     once per kind of proposal.
     """
 
-    def __init__(self, models: ReadModels) -> None:
-        self.models = models
+    def __init__(self) -> None:
         self.alike: Counter[Counted] = Counter()
 
     def add(self, change: Change) -> None:

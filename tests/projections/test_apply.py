@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import asyncpg
 import pytest
+from asyncpg.connection import LoggedQuery
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,27 +26,42 @@ REPLACED = ("proposals", "proposal_regions", "proposal_countries", "proposal_sdg
 
 @contextmanager
 def statements_on(engine: AsyncEngine) -> Iterator[list[str]]:
+    """Every statement run on the engine's connections: through SQLAlchemy, and on PostgreSQL
+    also those the projector runs on asyncpg itself."""
     seen: list[str] = []
+    drivers: list[asyncpg.Connection] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
         seen.append(statement)
 
+    def record_driver(query: LoggedQuery) -> None:
+        seen.append(query.query)
+
+    def watch(connection: Any, _record: Any, _proxy: Any) -> None:
+        driver = connection.driver_connection
+        if isinstance(driver, asyncpg.Connection):
+            driver.add_query_logger(record_driver)
+            drivers.append(driver)
+
     event.listen(engine.sync_engine, "before_cursor_execute", record)
+    event.listen(engine.sync_engine, "checkout", watch)
     try:
         yield seen
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
+        event.remove(engine.sync_engine, "checkout", watch)
+        for driver in drivers:
+            driver.remove_query_logger(record_driver)
 
 
 def deletes(statements: list[str]) -> list[str]:
-    return [
-        s for s in statements if s.split()[:2] == ["DELETE", "FROM"] and s.split()[2] in REPLACED
-    ]
+    """The statements that delete from a table whose rows a change replaces."""
+    return [s for s in statements if set(re.findall(r"DELETE FROM (\w+)", s)) & set(REPLACED)]
 
 
 def history_reads(statements: list[str]) -> list[str]:
     """The query for the events before a batch of the streams it continues."""
-    return [s for s in statements if "FROM events" in s and "events.stream_id IN" in s]
+    return [s for s in statements if "FROM events" in s and "stream_id" in s.partition("WHERE")[2]]
 
 
 def on_checkpoints(statements: list[str]) -> list[str]:

@@ -58,7 +58,7 @@ def test_a_queue_row_names_its_columns_in_the_table_s_order() -> None:
 
 
 def test_count_rows_are_their_key_then_the_count() -> None:
-    loader = StatsProjection().loader(LIVE)
+    loader = StatsProjection().loader()
     change = submitted_change()
     loader.add(change)
     counts: Counter[tuple[str, tuple[object, ...]]] = Counter()
@@ -71,7 +71,7 @@ def test_count_rows_are_their_key_then_the_count() -> None:
 
 def test_loaders_hand_over_rows_only_when_asked_for_all_or_enough() -> None:
     for projection in (ProposalsProjection(), ReviewQueueProjection()):
-        loader = projection.loader(LIVE)
+        loader = projection.loader()
         loader.add(submitted_change())
         assert loader.take(final=False) == {}
         assert loader.take(final=True)
