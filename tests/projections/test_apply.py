@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from projections import checkpoints
 from projections.projector import PROJECTIONS, apply_batch
 from projections.queries import get_proposal, review_queue
+from projections.stats import KEY_COLUMNS
 from registry.event_types import Decision
 from registry.proposal.status import Status
 from tests.projections.histories import open_store, review, submit
@@ -87,6 +88,11 @@ async def test_a_batch_of_submissions_deletes_nothing(engine: AsyncEngine) -> No
     assert history_reads(statements) == []
     # One statement locks every projection's checkpoint, one moves them all.
     assert len(on_checkpoints(statements)) == 2
+    # PostgreSQL writes the rows of every table of every projection in one statement.
+    written = {table for s in statements for table in re.findall(r"INSERT INTO (\w+)", s)}
+    assert written == set(REPLACED) | set(KEY_COLUMNS)
+    if engine.dialect.name == "postgresql":
+        assert len([s for s in statements if "INSERT INTO" in s]) == 1
     for pid in (first, second, third):
         live = await get_proposal(engine, pid)
         assert live is not None
