@@ -65,8 +65,8 @@ def _removals(parts: tuple[tuple[Table, str], ...]) -> str:
 def _inserts_and_additions(tables: tuple[Table, ...], counts: tuple[Table, ...]) -> str:
     statements = []
     first = 1
-    for table in (*tables, *counts):
-        statements.append(_insert(table, first) + (_add_counts(table) if table in counts else ""))
+    for table, adds in [*((t, False) for t in tables), *((t, True) for t in counts)]:
+        statements.append(_insert(table, first) + (_add_counts(table) if adds else ""))
         first += len(table.columns)
     return _one_statement(statements)
 
