@@ -1,5 +1,5 @@
-"""Fixed statement texts per dialect: the two reads a batch needs under the head lock, and
-the page of the log that `read_all` and `verify` walk.
+"""Fixed statement texts: the two reads a batch needs under the head lock, and the page of the
+log that `read_all` and `verify` walk.
 
 A fixed text (an array on PostgreSQL, a JSON list on SQLite) is prepared once and reused,
 where an expanding IN list would be a new statement for every batch size. The correlated
@@ -19,22 +19,21 @@ from sqlalchemy import TextClause, TextualSelect, text
 from events.records import STORED_COLUMNS
 from events.schema import events
 
-_VERSIONS = {
-    "postgresql": """
-        SELECT s.stream_id, (SELECT max(e.version) FROM events e WHERE e.stream_id = s.stream_id)
-        FROM unnest(CAST(:stream_ids AS varchar[])) AS s(stream_id)""",
-    "sqlite": """
-        SELECT s.value, (SELECT max(e.version) FROM events e WHERE e.stream_id = s.value)
-        FROM json_each(:stream_ids) AS s""",
-}
-_KNOWN = {
-    "postgresql": """
-        SELECT event_id, stream_id, version, position, recorded_at FROM events
-        WHERE event_id = ANY(CAST(:event_ids AS uuid[]))""",
-    "sqlite": """
-        SELECT event_id, stream_id, version, position, recorded_at FROM events
-        WHERE event_id IN (SELECT value FROM json_each(:event_ids))""",
-}
+STREAM_VERSIONS_NATIVE = """
+    SELECT s.stream_id, (SELECT max(e.version) FROM events e WHERE e.stream_id = s.stream_id)
+    FROM unnest($1::varchar[]) AS s(stream_id)"""
+"""PostgreSQL, on asyncpg itself: (stream ids) -> each stream's last version, NULL if new."""
+KNOWN_EVENTS_NATIVE = """
+    SELECT event_id, stream_id, version, position, recorded_at FROM events
+    WHERE event_id = ANY($1::uuid[])"""
+"""PostgreSQL, on asyncpg itself: (event ids) -> where those already stored live."""
+
+_VERSIONS_SQLITE = """
+    SELECT s.value, (SELECT max(e.version) FROM events e WHERE e.stream_id = s.value)
+    FROM json_each(:stream_ids) AS s"""
+_KNOWN_SQLITE = """
+    SELECT event_id, stream_id, version, position, recorded_at FROM events
+    WHERE event_id IN (SELECT value FROM json_each(:event_ids))"""
 
 
 _PAGE = (
@@ -52,23 +51,19 @@ bitmap scan that reads and sorts every later row for each page; `SqlEventStore` 
 past a bound itself (at most one page more read)."""
 
 
-def stream_versions(dialect: str, stream_ids: Collection[str]) -> tuple[TextClause, dict[str, Any]]:
-    ids: object = list(stream_ids) if dialect == "postgresql" else json.dumps(list(stream_ids))
-    return text(_VERSIONS[dialect]), {"stream_ids": ids}
+def stream_versions(stream_ids: Collection[str]) -> tuple[TextClause, dict[str, Any]]:
+    """SQLite: `STREAM_VERSIONS_NATIVE`'s question through SQLAlchemy."""
+    return text(_VERSIONS_SQLITE), {"stream_ids": json.dumps(list(stream_ids))}
 
 
-def known_events(
-    dialect: str, event_ids: Collection[uuid.UUID]
-) -> tuple[TextualSelect, dict[str, Any]]:
-    # SQLAlchemy's Uuid type stores 32 hex digits on SQLite.
-    ids: object = (
-        list(event_ids) if dialect == "postgresql" else json.dumps([i.hex for i in event_ids])
-    )
-    statement = text(_KNOWN[dialect]).columns(
+def known_events(event_ids: Collection[uuid.UUID]) -> tuple[TextualSelect, dict[str, Any]]:
+    """SQLite: `KNOWN_EVENTS_NATIVE`'s question through SQLAlchemy (a Uuid is stored as 32 hex
+    digits there)."""
+    statement = text(_KNOWN_SQLITE).columns(
         events.c.event_id,
         events.c.stream_id,
         events.c.version,
         events.c.position,
         events.c.recorded_at,
     )
-    return statement, {"event_ids": ids}
+    return statement, {"event_ids": json.dumps([i.hex for i in event_ids])}

@@ -95,6 +95,16 @@ def commit_time(now: datetime, previous: datetime | None) -> datetime:
     return moment
 
 
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The log's head as a batch finds it under the lock, and the streams' last versions."""
+
+    position: int
+    hash: bytes
+    recorded_at: datetime
+    versions: dict[str, int]
+
+
 @dataclass(slots=True)
 class BatchPlan:
     """Plans the appends of one transaction in order, holding the log's head lock throughout."""

@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 import msgspec
-from sqlalchemy import Dialect, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.codec import Codec
+from events.commits import COLLISIONS, CommitConnection, open_commit
 from events.database_verify import DatabaseChainCheck
 from events.envelope import (
     AppendResult,
@@ -29,15 +30,15 @@ from events.errors import CommitOutcomeUnknown, EventStoreError, VersionConflict
 from events.hashing import GENESIS_HASH
 from events.json_pages import JsonPageDecoder
 from events.json_read import json_events
-from events.lookups import LOG_PAGE, known_events, stream_versions
+from events.lookups import LOG_PAGE
 from events.native_read import native_events
 from events.outages import database_unreachable
 from events.paging import pages, row_extent
 from events.planning import (
     BatchPlan,
+    Head,
     KnownEvent,
     PreparedAppend,
-    StoredRow,
     commit_time,
     prepare,
 )
@@ -50,7 +51,6 @@ from events.records import (
     typed_row,
 )
 from events.schema import MAX_POSITION, event_log_head, events
-from events.unnest import by_column, unnest
 
 E = TypeVar("E", bound=msgspec.Struct)
 
@@ -67,48 +67,6 @@ _whole_stream = (
     .where(events.c.stream_id == bindparam("stream_id"), events.c.version >= bindparam("start"))
     .order_by(events.c.version)
 )
-# The no-op UPDATE takes the head row's write lock first thing on both dialects, so writers
-# commit strictly in position order and readers never see a later position before an earlier one.
-_lock_head = (
-    update(event_log_head)
-    .where(event_log_head.c.id == 1)
-    .values(position=event_log_head.c.position)
-    .returning(event_log_head.c.position, event_log_head.c.hash, event_log_head.c.recorded_at)
-)
-
-# Built once, as the two above: it runs in every commit.
-_move_head = (
-    update(event_log_head)
-    .where(event_log_head.c.id == 1)
-    .values(position=bindparam("head"), hash=bindparam("head_hash"), recorded_at=bindparam("at"))
-)
-
-
-def _append_and_move_head(dialect: Dialect) -> str:
-    """PostgreSQL: the batch's rows and the head's move in one statement.
-
-    One round trip instead of two under the head lock, and the rows go to the driver as one
-    array per column: SQLAlchemy no longer processes each row's parameters, and the statement's
-    text is the same whatever the batch's size.
-    """
-    names = StoredRow._fields
-    arrays = unnest((events.c[name] for name in names), dialect)
-    head = len(names)
-    return (
-        f"WITH appended AS (INSERT INTO events ({', '.join(names)}) SELECT * FROM {arrays})"
-        f" UPDATE event_log_head SET position = ${head + 1}, hash = ${head + 2},"
-        f" recorded_at = ${head + 3} WHERE id = 1"
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class _Start:
-    """What a batch reads under the head lock before it plans."""
-
-    head_position: int
-    head_hash: bytes
-    recorded_at: datetime
-    versions: dict[str, int]
 
 
 @dataclass(slots=True)
@@ -147,9 +105,6 @@ class SqlEventStore(Generic[E]):
         self._queue: list[_Pending] = []
         self._committer: asyncio.Task[None] | None = None
         self.dialect = engine.dialect.name
-        self._append_and_move_head = (
-            _append_and_move_head(engine.dialect) if self.dialect == "postgresql" else None
-        )
         # A page is one statement and needs no transaction of its own. On PostgreSQL autocommit
         # saves the BEGIN and ROLLBACK round trips; sqlite3 never opens one for a SELECT, and
         # switching its isolation level would cost two trips to aiosqlite's thread instead.
@@ -208,7 +163,7 @@ class SqlEventStore(Generic[E]):
         try:
             try:
                 outcomes = await self._commit_once(batch, look_up_known=False)
-            except IntegrityError:
+            except COLLISIONS:
                 # Only a stored event id can collide under the head lock: plan the batch again,
                 # this time knowing where those ids live (an idempotent repeat or a duplicate).
                 outcomes = await self._commit_once(batch, look_up_known=True)
@@ -227,15 +182,18 @@ class SqlEventStore(Generic[E]):
         self, batch: list[_Pending], *, look_up_known: bool
     ) -> list[AppendResult | BaseException]:
         committing = False
+        event_ids = [event_id for pending in batch for event_id in pending.append.event_ids]
         try:
-            async with self._engine.begin() as conn:
-                start = await self._read_start(conn, batch)
-                known = await self._read_known(conn, batch) if look_up_known else {}
-                outcomes, plan = self._plan(batch, start, known)
+            async with self._committing() as conn:
+                head = await conn.lock_head({pending.append.stream_id for pending in batch})
+                at = commit_time(self._clock(), head.recorded_at)
+                known = await conn.known(event_ids) if look_up_known else {}
+                outcomes, plan = self._plan(batch, head, at, known)
                 if not look_up_known and any(isinstance(o, VersionConflict) for o in outcomes):
                     # A stale version may be the repeat of an append that landed: look first.
-                    outcomes, plan = self._plan(batch, start, await self._read_known(conn, batch))
-                await self._write(conn, plan)
+                    outcomes, plan = self._plan(batch, head, at, await conn.known(event_ids))
+                if plan.rows:
+                    await conn.write(plan)
                 committing = bool(plan.rows)
         except Exception as failure:
             # A PostgreSQL connection lost during COMMIT may have committed before it went:
@@ -246,32 +204,15 @@ class SqlEventStore(Generic[E]):
             raise
         return outcomes
 
-    async def _read_start(self, conn: AsyncConnection, batch: list[_Pending]) -> _Start:
-        # Each statement after the lock takes a fresh snapshot, so it sees every earlier commit.
-        head = (await conn.execute(_lock_head)).one()
-        stream_ids = {pending.append.stream_id for pending in batch}
-        versions = await conn.execute(*stream_versions(self.dialect, stream_ids))
-        return _Start(
-            head.position,
-            bytes(head.hash),
-            commit_time(self._clock(), head.recorded_at),
-            {stream_id: version for stream_id, version in versions.all() if version},
-        )
-
-    async def _read_known(
-        self, conn: AsyncConnection, batch: list[_Pending]
-    ) -> dict[uuid.UUID, KnownEvent]:
-        event_ids = [event_id for pending in batch for event_id in pending.append.event_ids]
-        rows = await conn.execute(*known_events(self.dialect, event_ids))
-        return {row.event_id: KnownEvent(*row[1:]) for row in rows.all()}
+    def _committing(self) -> AbstractAsyncContextManager[CommitConnection]:
+        return open_commit(self._engine)
 
     @staticmethod
     def _plan(
-        batch: list[_Pending], start: _Start, known: dict[uuid.UUID, KnownEvent]
+        batch: list[_Pending], head: Head, at: datetime, known: dict[uuid.UUID, KnownEvent]
     ) -> tuple[list[AppendResult | BaseException], BatchPlan]:
-        plan = BatchPlan(
-            start.head_position, start.head_hash, start.recorded_at, dict(start.versions), known
-        )
+        """Each append's outcome, and the rows of those that may be written, recorded `at`."""
+        plan = BatchPlan(head.position, head.hash, at, dict(head.versions), known)
         outcomes: list[AppendResult | BaseException] = []
         for pending in batch:
             try:
@@ -279,21 +220,6 @@ class SqlEventStore(Generic[E]):
             except EventStoreError as refused:  # a refusal belongs to its append alone
                 outcomes.append(refused)
         return outcomes, plan
-
-    async def _write(self, conn: AsyncConnection, plan: BatchPlan) -> None:
-        if not plan.rows:
-            return
-        # On PostgreSQL a trigger on the head's row NOTIFYs listeners when the transaction commits.
-        if self._append_and_move_head is not None:
-            columns = by_column(plan.rows)
-            head = (plan.head_position, plan.head_hash, plan.recorded_at)
-            await conn.exec_driver_sql(self._append_and_move_head, (*columns, *head))
-            return
-        await conn.execute(insert(events), [row.as_params() for row in plan.rows])
-        await conn.execute(
-            _move_head,
-            {"head": plan.head_position, "head_hash": plan.head_hash, "at": plan.recorded_at},
-        )
 
     async def read_stream(
         self,

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from events.commit_driver import DriverCommit
+from events.commits import CommitConnection
 from events.engine import make_engine
 from events.envelope import NewEvent, StreamState
 from events.errors import CommitOutcomeUnknown
-from events.planning import BatchPlan
+from events.planning import BatchPlan, Head, KnownEvent
 from events.sql import SqlEventStore
 from tests.conftest import provide_database
 from tests.contract.toy_events import Deposited, ToyEvent, toy_codec
@@ -31,13 +35,30 @@ class CutBeforeCommit(SqlEventStore[ToyEvent]):
 
     cut = False
 
-    async def _write(self, conn: AsyncConnection, plan: BatchPlan) -> None:
-        await super()._write(conn, plan)
-        if self.cut:
+    @asynccontextmanager
+    async def _committing(self) -> AsyncIterator[CommitConnection]:
+        async with super()._committing() as conn:
+            yield _CutAfterWrite(conn, self)
+
+
+class _CutAfterWrite:
+    def __init__(self, inner: CommitConnection, store: CutBeforeCommit) -> None:
+        self.inner, self.store = inner, store
+
+    async def lock_head(self, stream_ids: Collection[str]) -> Head:
+        return await self.inner.lock_head(stream_ids)
+
+    async def known(self, event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, KnownEvent]:
+        return await self.inner.known(event_ids)
+
+    async def write(self, plan: BatchPlan) -> None:
+        await self.inner.write(plan)
+        if self.store.cut:
             return
-        self.cut = True
-        pid = await conn.scalar(text("SELECT pg_backend_pid()"))
-        admin = await asyncpg.connect(asyncpg_dsn(conn.engine))
+        self.store.cut = True
+        assert isinstance(self.inner, DriverCommit)
+        pid = self.inner.driver.get_server_pid()
+        admin = await asyncpg.connect(asyncpg_dsn(self.store._engine))
         try:
             await admin.execute("SELECT pg_terminate_backend($1)", pid)
             for _ in range(1000):  # gone within ten seconds, or the COMMIT below might land

@@ -1,0 +1,61 @@
+"""A group commit on asyncpg itself, in a transaction the caller holds: PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+
+import asyncpg
+from sqlalchemy.dialects import postgresql
+
+from events.lookups import KNOWN_EVENTS_NATIVE, STREAM_VERSIONS_NATIVE
+from events.planning import BatchPlan, Head, KnownEvent, StoredRow
+from events.schema import events
+from events.unnest import by_column, unnest
+
+_LOCK_HEAD = (
+    "UPDATE event_log_head SET position = position WHERE id = 1"
+    " RETURNING position, hash, recorded_at"
+)
+
+
+def _append_and_move_head() -> str:
+    """The batch's rows and the head's move in one statement: one round trip under the head
+    lock, and the rows passed as one array per column, so the statement's text is the same
+    whatever the batch's size. A trigger on the head's row NOTIFYs listeners at commit."""
+    names = StoredRow._fields
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    arrays = unnest((events.c[name] for name in names), dialect)
+    head = len(names)
+    return (
+        f"WITH appended AS (INSERT INTO events ({', '.join(names)}) SELECT * FROM {arrays})"
+        f" UPDATE event_log_head SET position = ${head + 1}, hash = ${head + 2},"
+        f" recorded_at = ${head + 3} WHERE id = 1"
+    )
+
+
+_APPEND_AND_MOVE_HEAD = _append_and_move_head()
+
+
+class DriverCommit:
+    def __init__(self, driver: asyncpg.Connection) -> None:
+        self.driver = driver
+
+    async def lock_head(self, stream_ids: Collection[str]) -> Head:
+        # Each statement after the lock takes a fresh snapshot, so it sees every earlier commit.
+        position, head_hash, recorded_at = await self.driver.fetchrow(_LOCK_HEAD)
+        versions = await self.driver.fetch(STREAM_VERSIONS_NATIVE, list(stream_ids))
+        return Head(
+            position,
+            bytes(head_hash),
+            recorded_at,
+            {stream_id: version for stream_id, version in versions if version},
+        )
+
+    async def known(self, event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, KnownEvent]:
+        rows = await self.driver.fetch(KNOWN_EVENTS_NATIVE, list(event_ids))
+        return {row[0]: KnownEvent(*row[1:]) for row in rows}
+
+    async def write(self, plan: BatchPlan) -> None:
+        head = (plan.head_position, plan.head_hash, plan.recorded_at)
+        await self.driver.execute(_APPEND_AND_MOVE_HEAD, *by_column(plan.rows), *head)
