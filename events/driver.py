@@ -7,15 +7,17 @@ fixed statement; its pool is still what hands the connection out and takes it ba
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import cast
+from typing import TypeVar, cast
 
 import asyncpg
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from events.engine import CONNECT_TIMEOUT_SECONDS
 from events.outages import database_unreachable
+
+T = TypeVar("T")
 
 
 @asynccontextmanager
@@ -35,6 +37,23 @@ async def driver_connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connec
             if database_unreachable(error) or driver.is_closed():
                 await conn.exec_driver_sql("SELECT 1")
             raise
+
+
+@asynccontextmanager
+async def transaction(
+    engine: AsyncEngine,
+    on_driver: Callable[[asyncpg.Connection], T],
+    on_sqlalchemy: Callable[[AsyncConnection], T],
+) -> AsyncIterator[T]:
+    """One transaction on a pooled connection, committed when the block ends and rolled back if
+    it raises: on PostgreSQL on asyncpg itself (`on_driver` wraps it), elsewhere through
+    SQLAlchemy (`on_sqlalchemy`). For the fixed statements of the hottest writes."""
+    if engine.dialect.name == "postgresql":
+        async with driver_connection(engine) as driver, driver.transaction():
+            yield on_driver(driver)
+    else:
+        async with engine.begin() as conn:
+            yield on_sqlalchemy(conn)
 
 
 async def connect_outside_pool(engine: AsyncEngine) -> asyncpg.Connection:

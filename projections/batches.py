@@ -7,13 +7,13 @@ caller's SQLAlchemy transaction (a rebuild's catch-up), run it through SQLAlchem
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from events.driver import driver_connection
+from events.driver import transaction
 from events.envelope import RecordedEvent
 from projections.batch_driver import DriverBatch
 from projections.batch_sql import SqlBatch
@@ -42,12 +42,6 @@ class BatchConnection(History, Protocol):
         ...
 
 
-@asynccontextmanager
-async def open_batch(engine: AsyncEngine) -> AsyncIterator[BatchConnection]:
-    """One transaction, committed when the block ends and rolled back if it raises."""
-    if engine.dialect.name == "postgresql":
-        async with driver_connection(engine) as driver, driver.transaction():
-            yield DriverBatch(driver)
-    else:
-        async with engine.begin() as conn:
-            yield SqlBatch(conn)
+def open_batch(engine: AsyncEngine) -> AbstractAsyncContextManager[BatchConnection]:
+    """The batch's transaction, committed when the block ends and rolled back if it raises."""
+    return transaction(engine, DriverBatch, SqlBatch)
