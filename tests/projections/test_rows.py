@@ -7,13 +7,16 @@ from collections import Counter
 import msgspec
 
 from projections.changes import Change
+from projections.projector import PROJECTIONS
 from projections.proposals import ProposalsProjection, rows_of
 from projections.review_queue import ReviewQueueProjection, queue_row
 from projections.schema import LIVE
 from projections.stats import KEY_COLUMNS, StatsProjection, contribute
+from projections.writes import Writes
+from registry.event_types import Decision
 from registry.proposal.state import initial_state
 from registry.proposal.view import ProposalView
-from tests.unit.builders import SURABAYA, run, sister_city_terms, submit
+from tests.unit.builders import SURABAYA, review, run, sister_city_terms, submit
 
 
 def submitted_change() -> Change:
@@ -75,3 +78,50 @@ def test_loaders_hand_over_rows_only_when_asked_for_all_or_enough() -> None:
         loader.add(submitted_change())
         assert loader.take(final=False) == {}
         assert loader.take(final=True)
+
+
+def reviewed_change(decision: Decision) -> Change:
+    submitted = run(submit(sister_city_terms(), initiator=SURABAYA))
+    return Change(submitted, run(review(decision), state=submitted), seq=3, position=6)
+
+
+def test_a_batch_of_submissions_only_inserts_and_adds() -> None:
+    changes = [submitted_change()]
+    for projection in PROJECTIONS:
+        writes = projection.writes(changes)
+        assert writes.removals == {}
+        assert writes.sweeps == set()
+        assert all(count > 0 for rows in writes.additions.values() for *_, count in rows)
+        assert set(writes.inserts) | set(writes.additions) == set(projection.tables)
+
+
+def test_a_change_after_the_submission_replaces_its_rows_and_sweeps_the_counts_it_left() -> None:
+    change = reviewed_change(Decision.APPROVE)
+    proposals, review_queue, stats = (p.writes([change]) for p in PROJECTIONS)
+    assert set(proposals.removals) == set(PROJECTIONS[0].tables)
+    assert {removal.keys for removal in proposals.removals.values()} == {(change.after.id,)}
+    assert set(proposals.inserts) == set(PROJECTIONS[0].tables)
+    # Approved, the proposal leaves the queue: its row is removed and none is inserted.
+    assert set(review_queue.removals) == {"review_queue"}
+    assert review_queue.inserts == {}
+    # `submitted` lost one and `approved` gained one, in the same count tables.
+    assert stats.sweeps == {"region_status_counts", "sdg_status_counts"}
+    assert stats.removals == {}
+
+
+def test_merged_writes_keep_every_projection_s_tables() -> None:
+    change = reviewed_change(Decision.APPROVE)
+    merged = Writes()
+    for projection in PROJECTIONS:
+        merged.merge(projection.writes([change]))
+    assert set(merged.removals) == {"review_queue", *PROJECTIONS[0].tables}
+    assert set(merged.inserts) == set(PROJECTIONS[0].tables)
+    assert merged.sweeps == {"region_status_counts", "sdg_status_counts"}
+    assert set(merged.additions) == merged.sweeps
+
+
+def test_removing_no_keys_writes_nothing() -> None:
+    writes = Writes()
+    writes.remove(("proposals",), "id", ())
+    writes.insert("proposals", [])
+    assert writes == Writes()
