@@ -17,6 +17,8 @@ def open_engine(settings: Settings) -> AsyncEngine:
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         # The embedded default lives in ./data; a first run must not fail for want of a folder.
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    if url.get_backend_name() == "postgresql":
+        return make_engine(settings.database_url, pool_size=settings.pooled_connections)
     return make_engine(settings.database_url)
 
 

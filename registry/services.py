@@ -74,7 +74,7 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         engine=engine,
         reader=engine.execution_options(isolation_level="AUTOCOMMIT"),
-        hot_reads=DriverPool(engine),
+        hot_reads=DriverPool(engine, size=settings.hot_read_connections),
         codec=codec,
         store=SqlEventStore(engine, codec),
         reference=reference,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
@@ -16,6 +17,10 @@ DEFAULT_SIGNING_KEY_FILE = "./data/signing-key.pem"
 DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
 DEFAULT_BODY_TIMEOUT_SECONDS = 30.0
 DEFAULT_TOKEN_CACHE_SECONDS = 5.0
+# An API process's PostgreSQL connections: its SQLAlchemy pool and, a third of them, the hot
+# reads' own asyncpg pool. 60 is 40 and 20, what a single process has always had.
+DEFAULT_DATABASE_CONNECTIONS = 60
+MIN_DATABASE_CONNECTIONS = 3
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 _OFF = {"off", "none", "0", ""}
 
@@ -42,6 +47,14 @@ def parse_rate_limit(text: str) -> RateLimit | None:
             f"or off, not {text!r}"
         )
     return RateLimit(int(match.group(1)), cast(RateUnit, match.group(2)))
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name, str(default))
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {text!r}") from None
 
 
 # Enough for people and their scripts, and for any test; a benchmark that drives one token
@@ -73,6 +86,26 @@ class Settings:
     token_cache_seconds: float = DEFAULT_TOKEN_CACHE_SECONDS
     # Signs the console's CSRF tokens; every API process behind one address needs the same.
     console_secret: str = field(default_factory=lambda: secrets.token_hex(32))
+    # The most connections this process opens to PostgreSQL (`kerjasama serve --workers N`
+    # shares a budget among its processes).
+    database_connections: int = DEFAULT_DATABASE_CONNECTIONS
+
+    def __post_init__(self) -> None:
+        if self.database_connections < MIN_DATABASE_CONNECTIONS:
+            raise ValueError(
+                f"KERJASAMA_DATABASE_CONNECTIONS must be at least {MIN_DATABASE_CONNECTIONS}, "
+                f"not {self.database_connections}"
+            )
+
+    @property
+    def hot_read_connections(self) -> int:
+        """The hot reads' asyncpg pool: a third of the process's connections."""
+        return self.database_connections // 3
+
+    @property
+    def pooled_connections(self) -> int:
+        """SQLAlchemy's pool: the rest."""
+        return self.database_connections - self.hot_read_connections
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -98,6 +131,9 @@ class Settings:
                 env.get("KERJASAMA_TOKEN_CACHE_SECONDS", str(DEFAULT_TOKEN_CACHE_SECONDS))
             ),
             console_secret=env.get("KERJASAMA_CONSOLE_SECRET") or secrets.token_hex(32),
+            database_connections=_whole_number(
+                env, "KERJASAMA_DATABASE_CONNECTIONS", DEFAULT_DATABASE_CONNECTIONS
+            ),
         )
 
     @property

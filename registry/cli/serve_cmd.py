@@ -9,9 +9,15 @@ import subprocess
 import sys
 
 from registry.database import migrate
-from registry.settings import Settings
+from registry.settings import DEFAULT_DATABASE_CONNECTIONS, MIN_DATABASE_CONNECTIONS, Settings
 
 APP_FACTORY = "registry.api.asgi:create_from_env"
+# The connections `serve --workers N` shares among its API processes when
+# KERJASAMA_DATABASE_CONNECTIONS does not say: PostgreSQL's default max_connections is 100, and
+# the rest is for the projector (a few), migrations and an administrator's session. Without a
+# share, two workers could open 120 under a burst, and PostgreSQL refused the rest with "too many
+# clients" (a 503 to every request that met it).
+SERVE_CONNECTION_BUDGET = 80
 SERVERS = ("uvicorn", "granian")
 DEFAULT_SERVER = "granian"
 
@@ -56,6 +62,9 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
         # Worker processes read their settings from the environment they inherit; one
         # projector process runs beside them instead of one in each.
         os.environ["KERJASAMA_PROJECTOR"] = "external"
+        os.environ.setdefault(
+            "KERJASAMA_DATABASE_CONNECTIONS", str(connections_per_worker(arguments.workers))
+        )
         projector = subprocess.Popen([sys.executable, "-m", "registry.cli", "projector"])
     try:
         serve_app(arguments.server, host, port, arguments.workers, settings.header_timeout_seconds)
@@ -64,6 +73,14 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
             projector.terminate()
             projector.wait(timeout=10)
     return 0
+
+
+def connections_per_worker(workers: int) -> int:
+    """Each API process's share of `SERVE_CONNECTION_BUDGET`, never more than one alone has."""
+    return max(
+        MIN_DATABASE_CONNECTIONS,
+        min(DEFAULT_DATABASE_CONNECTIONS, SERVE_CONNECTION_BUDGET // workers),
+    )
 
 
 def serve_app(

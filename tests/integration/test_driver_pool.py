@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.driver import DriverPool
+from registry.services import build_services
+from registry.settings import Settings
 from tests.databases import end_every_connection
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
@@ -65,3 +69,26 @@ async def test_an_error_the_server_reports_keeps_the_connections(engine: AsyncEn
             assert await driver.fetchval("SELECT pg_backend_pid()") == pid
     finally:
         await pool.close()
+
+
+async def test_a_process_opens_no_more_connections_than_its_settings_allow(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    await end_every_connection(engine)
+    services = build_services(Settings(database_url=database_url, database_connections=6))
+    try:
+
+        async def hot_read() -> None:
+            async with services.hot_reads.connection() as driver:
+                await driver.execute("SELECT pg_sleep(0.05)")
+
+        async def pooled_read() -> None:
+            async with services.engine.connect() as conn:
+                await conn.exec_driver_sql("SELECT pg_sleep(0.05)")
+
+        # Four times as many at once as there are connections: the rest wait for one.
+        await asyncio.gather(*(hot_read() for _ in range(8)), *(pooled_read() for _ in range(16)))
+        async with engine.connect() as conn:
+            assert (await conn.exec_driver_sql(OTHER_BACKENDS)).scalar() == 6  # 4 pooled, 2 hot
+    finally:
+        await services.close()
