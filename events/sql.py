@@ -205,6 +205,8 @@ class SqlEventStore(Generic[E]):
         return outcomes
 
     def _committing(self) -> AbstractAsyncContextManager[CommitConnection]:
+        """The commit's transaction; a method of its own so that a test can wrap it (a
+        connection cut off between the write and the COMMIT)."""
         return open_commit(self._engine)
 
     @staticmethod
