@@ -235,6 +235,10 @@ class Projector:
                 break
         return applied
 
+    def leads(self, projection: str) -> bool:
+        """Whether this process holds the projection's lock, and so applies it itself."""
+        return projection in self._leading
+
     def _announce(self) -> None:
         progressed, self._progressed = self._progressed, asyncio.Event()
         progressed.set()
