@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Collection, Sequence
 
 import asyncpg
-from sqlalchemy.dialects import postgresql
 
 from events.lookups import KNOWN_EVENTS_NATIVE, STREAM_VERSIONS_NATIVE
 from events.planning import BatchPlan, Head, KnownEvent, StoredRow
@@ -24,8 +23,7 @@ def _append_and_move_head() -> str:
     lock, and the rows passed as one array per column, so the statement's text is the same
     whatever the batch's size. A trigger on the head's row NOTIFYs listeners at commit."""
     names = StoredRow._fields
-    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
-    arrays = unnest((events.c[name] for name in names), dialect)
+    arrays = unnest(events.c[name] for name in names)
     head = len(names)
     return (
         f"WITH appended AS (INSERT INTO events ({', '.join(names)}) SELECT * FROM {arrays})"

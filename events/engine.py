@@ -13,6 +13,10 @@ CONNECT_TIMEOUT_SECONDS = 5
 POOL_WAIT_SECONDS = 10
 
 
+POOL_SIZE = 40
+"""A process's SQLAlchemy pool on PostgreSQL, unless its settings say otherwise."""
+
+
 def make_engine(url: str, **options: Any) -> AsyncEngine:
     """An engine for a `sqlite+aiosqlite` or `postgresql+asyncpg` URL."""
     parsed = make_url(url)
@@ -22,7 +26,7 @@ def make_engine(url: str, **options: Any) -> AsyncEngine:
     # a load above the pool size opened and closed a PostgreSQL backend for nearly every request
     # (profiled under wrk: GET a proposal ran 30-100% faster without that churn). The ceiling of
     # connections per process is the 40 it was (20 pooled and 20 overflow).
-    options.setdefault("pool_size", 40)
+    options.setdefault("pool_size", POOL_SIZE)
     options.setdefault("max_overflow", 0)
     # No pre-ping: it costs a round trip per transaction. A dropped connection fails the one
     # transaction that meets it, SQLAlchemy then invalidates the pool, and the next one reconnects.

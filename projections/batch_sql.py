@@ -1,4 +1,5 @@
-"""A projector batch through SQLAlchemy, on the caller's transaction."""
+"""A projector batch through SQLAlchemy, on the caller's transaction: SQLite's batches, and a
+rebuild's catch-up inside its own transaction (which reads and writes, but locks nothing)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from events.envelope import RecordedEvent
 from events.records import STORED_COLUMNS, to_recorded
 from events.schema import events
-from projections import checkpoints, progress
+from projections import checkpoints
 from projections.changes import CODEC
 from projections.schema import ReadModels
 from projections.write_sql import run_writes
@@ -48,6 +49,5 @@ class SqlBatch:
         await run_writes(self.conn, models, writes)
 
     async def advance(self, names: Sequence[str], expected: int, position: int) -> None:
+        # Nothing to announce: only PostgreSQL has NOTIFY, and its batches run on the driver.
         await checkpoints.advance(self.conn, names, expected, position)
-        # API processes waiting to read their writes hear of it when this commits.
-        await progress.announce(self.conn, [(name, position) for name in names])

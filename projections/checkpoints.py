@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -31,17 +32,9 @@ _LOCK = (
     .values(position=checkpoints.c.position)
     .returning(checkpoints.c.position)
 )
-# One statement for every projection of a batch: each round trip lengthens the projector's
-# cycle, and with it every command's read-your-writes wait. PostgreSQL locks the rows in name
-# order, the order the rebuild's comparison and swap take them in, so the two never deadlock;
-# SQLite has no row locks, and its no-op UPDATE takes the database's write lock instead.
-_LOCK_ALL_POSTGRESQL = (
-    select(checkpoints.c.name, checkpoints.c.position)
-    .where(checkpoints.c.name.in_(bindparam("names", expanding=True)))
-    .order_by(checkpoints.c.name)
-    .with_for_update()
-)
-_LOCK_ALL_SQLITE = (
+# SQLite's batch (PostgreSQL's runs on the driver, `batch_driver`): one statement for every
+# projection. SQLite has no row locks; the no-op UPDATE takes the database's write lock.
+_LOCK_ALL = (
     update(checkpoints)
     .where(checkpoints.c.name.in_(bindparam("names", expanding=True)))
     .values(position=checkpoints.c.position)
@@ -72,10 +65,12 @@ async def lock(conn: AsyncConnection, name: str) -> int:
 async def lock_all(conn: AsyncConnection, names: Iterable[str]) -> dict[str, int]:
     """`lock` for several projections in one statement: their positions by name."""
     wanted = sorted(set(names))
-    statement = _LOCK_ALL_POSTGRESQL if conn.dialect.name == "postgresql" else _LOCK_ALL_SQLITE
-    locked = {
-        name: int(position) for name, position in await conn.execute(statement, {"names": wanted})
-    }
+    return positions_by_name(wanted, await conn.execute(_LOCK_ALL, {"names": wanted}))
+
+
+def positions_by_name(wanted: Iterable[str], rows: Iterable[Sequence[Any]]) -> dict[str, int]:
+    """The locked rows' positions by name; LookupError for a projection that has no row."""
+    locked = {name: int(position) for name, position, *_ in rows}
     missing = [name for name in wanted if name not in locked]
     if missing:
         raise LookupError(f"projections {missing!r} have no checkpoint row (run the migrations)")

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import asyncpg
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.driver import connect_outside_pool
 from projections import checkpoints
@@ -40,13 +40,6 @@ def parse_announcement(payload: str) -> dict[str, int]:
         if name and position.isdigit():
             positions[name] = int(position)
     return positions
-
-
-async def announce(conn: AsyncConnection, moved: Iterable[tuple[str, int]]) -> None:
-    """Announce on the batch's own transaction: PostgreSQL delivers it when the batch commits."""
-    payload = announcement(moved)
-    if payload and conn.dialect.name == "postgresql":
-        await conn.exec_driver_sql("SELECT pg_notify($1, $2)", (CHANNEL, payload))
 
 
 class CheckpointWatch:

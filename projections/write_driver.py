@@ -14,14 +14,12 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql
 
-from events.unnest import by_column, unnest
+from events.unnest import POSTGRESQL, by_column, unnest
 from projections.schema import ReadModels
 from projections.writes import Writes
 
-_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
-_quote = _DIALECT.identifier_preparer.quote
+_quote = POSTGRESQL.identifier_preparer.quote
 
 
 async def run_writes(driver: asyncpg.Connection, models: ReadModels, writes: Writes) -> None:
@@ -55,7 +53,7 @@ def _one_statement(parts: Sequence[str]) -> str:
 def _removals(parts: tuple[tuple[Table, str], ...]) -> str:
     statements = []
     for n, (table, column) in enumerate(parts, start=1):
-        kind = table.c[column].type.compile(dialect=_DIALECT)
+        kind = table.c[column].type.compile(dialect=POSTGRESQL)
         where = f"{_quote(column)} = ANY(${n}::{kind}[])"
         statements.append(f"DELETE FROM {_quote(table.name)} WHERE {where}")
     return _one_statement(statements)
@@ -73,7 +71,7 @@ def _inserts_and_additions(tables: tuple[Table, ...], counts: tuple[Table, ...])
 
 def _insert(table: Table, first: int) -> str:
     names = ", ".join(_quote(column.name) for column in table.columns)
-    rows = unnest(table.columns, _DIALECT, first)
+    rows = unnest(table.columns, first)
     return f"INSERT INTO {_quote(table.name)} ({names}) SELECT * FROM {rows}"
 
 

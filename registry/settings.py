@@ -9,6 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
+from events.driver import HOT_READ_CONNECTIONS
+from events.engine import POOL_SIZE
+
 RateUnit = Literal["second", "minute", "hour", "day"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/kerjasama.db"
@@ -18,8 +21,8 @@ DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
 DEFAULT_BODY_TIMEOUT_SECONDS = 30.0
 DEFAULT_TOKEN_CACHE_SECONDS = 5.0
 # An API process's PostgreSQL connections: its SQLAlchemy pool and, a third of them, the hot
-# reads' own asyncpg pool. 60 is 40 and 20, what a single process has always had.
-DEFAULT_DATABASE_CONNECTIONS = 60
+# reads' own asyncpg pool; by default what a single process has always had.
+DEFAULT_DATABASE_CONNECTIONS = POOL_SIZE + HOT_READ_CONNECTIONS
 MIN_DATABASE_CONNECTIONS = 3
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 _OFF = {"off", "none", "0", ""}

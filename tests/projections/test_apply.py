@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections import checkpoints
+from projections.batches import open_batch
 from projections.projector import PROJECTIONS, apply_batch
 from projections.queries import get_proposal, review_queue
 from projections.stats import KEY_COLUMNS
@@ -120,13 +121,15 @@ async def test_checkpoints_move_together_or_not_at_all(engine: AsyncEngine) -> N
     async with engine.begin() as conn:
         await checkpoints.ensure(conn, names)
         await checkpoints.set_position(conn, names[0], 7)
-    async with engine.connect() as conn, conn.begin():
-        assert await checkpoints.lock_all(conn, names) == {
-            name: 7 if name == names[0] else 0 for name in names
-        }
-        with pytest.raises(checkpoints.CheckpointMoved):
-            await checkpoints.advance(conn, names, 0, 9)
-        await conn.rollback()
+
+    # The batch's own connection: asyncpg itself on PostgreSQL, SQLAlchemy on SQLite.
+    async def lock_then_advance() -> None:
+        async with open_batch(engine) as batch:
+            assert await batch.lock(names) == {name: 7 if name == names[0] else 0 for name in names}
+            await batch.advance(names, 0, 9)
+
+    with pytest.raises(checkpoints.CheckpointMoved):
+        await lock_then_advance()
     async with engine.connect() as conn:
         assert await checkpoints.read_all(conn) == {
             name: 7 if name == names[0] else 0 for name in names
@@ -136,5 +139,6 @@ async def test_checkpoints_move_together_or_not_at_all(engine: AsyncEngine) -> N
 async def test_locking_a_checkpoint_that_has_no_row_says_so(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         await checkpoints.ensure(conn, ["proposals"])
-        with pytest.raises(LookupError, match="stats"):
-            await checkpoints.lock_all(conn, ["proposals", "stats"])
+    with pytest.raises(LookupError, match="stats"):
+        async with open_batch(engine) as batch:
+            await batch.lock(["proposals", "stats"])
