@@ -8,8 +8,8 @@ process, which is also where every request is parsed and answered.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
 import asyncpg
@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from events.commit_driver import DriverCommit
-from events.driver import transaction
+from events.driver import driver_connection, transaction
 from events.lookups import known_events, stream_versions
 from events.planning import BatchPlan, Head, KnownEvent
 from events.schema import event_log_head, events
@@ -42,6 +42,13 @@ class CommitConnection(Protocol):
 def open_commit(engine: AsyncEngine) -> AbstractAsyncContextManager[CommitConnection]:
     """The commit's transaction, committed when the block ends and rolled back if it raises."""
     return transaction(engine, DriverCommit, SqlCommit)
+
+
+@asynccontextmanager
+async def open_commit_at_head(engine: AsyncEngine) -> AsyncIterator[DriverCommit]:
+    """A pooled connection outside any transaction, for `DriverCommit.write_at`: PostgreSQL."""
+    async with driver_connection(engine) as driver:
+        yield DriverCommit(driver)
 
 
 # Built once, as every statement of a commit: building one and its cache key anew cost about

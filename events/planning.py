@@ -105,6 +105,19 @@ class Head:
     versions: dict[str, int]
 
 
+def assumed_versions(appends: Sequence[PreparedAppend]) -> dict[str, int] | None:
+    """Each stream's version as its first append in the batch expects it, or None if one may
+    append at any version (only a look under the head's lock can tell where that lands)."""
+    versions: dict[str, int] = {}
+    for append in appends:
+        expected = append.expected_version
+        if expected is StreamState.ANY:
+            return None
+        if append.stream_id not in versions:
+            versions[append.stream_id] = 0 if expected is StreamState.NO_STREAM else expected
+    return versions
+
+
 @dataclass(slots=True)
 class BatchPlan:
     """Plans the appends of one transaction in order, holding the log's head lock throughout."""

@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
@@ -15,7 +15,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.codec import Codec
-from events.commits import COLLISIONS, CommitConnection, open_commit
+from events.commit_driver import DriverCommit
+from events.commits import COLLISIONS, CommitConnection, open_commit, open_commit_at_head
 from events.database_verify import DatabaseChainCheck
 from events.envelope import (
     AppendResult,
@@ -39,6 +40,7 @@ from events.planning import (
     Head,
     KnownEvent,
     PreparedAppend,
+    assumed_versions,
     commit_time,
     prepare,
 )
@@ -77,6 +79,10 @@ class _Pending:
     )
 
 
+def _streams(batch: list[_Pending]) -> list[str]:
+    return [pending.append.stream_id for pending in batch]
+
+
 def _settle(future: asyncio.Future[AppendResult], outcome: AppendResult | BaseException) -> None:
     """Tell an append how it ended, unless its caller stopped waiting (a cancelled future)."""
     if future.done():
@@ -104,6 +110,9 @@ class SqlEventStore(Generic[E]):
         self._clock = clock
         self._queue: list[_Pending] = []
         self._committer: asyncio.Task[None] | None = None
+        # The head as this process's last commit left it; None until then, and after a
+        # failure. Only ever a guess: the statement that starts from it checks it.
+        self._last_head: Head | None = None
         self.dialect = engine.dialect.name
         # A page is one statement and needs no transaction of its own. On PostgreSQL autocommit
         # saves the BEGIN and ROLLBACK round trips; sqlite3 never opens one for a SELECT, and
@@ -161,15 +170,19 @@ class SqlEventStore(Generic[E]):
 
     async def _commit(self, batch: list[_Pending]) -> None:
         try:
-            try:
-                outcomes = await self._commit_once(batch, look_up_known=False)
-            except COLLISIONS:
-                # Only a stored event id can collide under the head lock: plan the batch again,
-                # this time knowing where those ids live (an idempotent repeat or a duplicate).
-                outcomes = await self._commit_once(batch, look_up_known=True)
+            outcomes = await self._commit_at_last_head(batch)
+            if outcomes is None:
+                try:
+                    outcomes = await self._commit_once(batch, look_up_known=False)
+                except COLLISIONS:
+                    # Only a stored event id can collide under the head lock: plan the batch
+                    # again, this time knowing where those ids live (an idempotent repeat or a
+                    # duplicate).
+                    outcomes = await self._commit_once(batch, look_up_known=True)
         except BaseException as failure:
             # The transaction rolled back and nothing of the batch is stored, unless the failure
             # is CommitOutcomeUnknown: then each append learns that it cannot know.
+            self._last_head = None
             for pending in batch:
                 _settle(pending.future, failure)
             if not isinstance(failure, Exception):
@@ -177,6 +190,41 @@ class SqlEventStore(Generic[E]):
             return
         for pending, outcome in zip(batch, outcomes, strict=True):
             _settle(pending.future, outcome)
+
+    async def _commit_at_last_head(
+        self, batch: list[_Pending]
+    ) -> list[AppendResult | BaseException] | None:
+        """The batch in one statement and no transaction, planned from the head this process's
+        last commit left (PostgreSQL): a round trip where the locked commit takes five (BEGIN,
+        the lock, the versions, the write, COMMIT), each waiting its turn of a busy event loop.
+        None when that head is not known or not the log's any more, or a stream is not at the
+        version the batch expects, or an event id is already stored: nothing was written, and
+        the commit under the lock sorts each append out."""
+        head, self._last_head = self._last_head, None
+        versions = assumed_versions([pending.append for pending in batch])
+        if head is None or versions is None:
+            return None
+        start = replace(head, versions=versions)
+        outcomes, plan = self._plan(batch, start, commit_time(self._clock(), head.recorded_at), {})
+        if any(isinstance(outcome, VersionConflict) for outcome in outcomes):
+            return None  # it may be the repeat of an append that landed: the lock's path looks
+        sent = False
+        try:
+            async with self._writing_at_head() as conn:
+                sent = True
+                written = await conn.write_at(start, plan)
+        except COLLISIONS:
+            return None
+        except Exception as failure:
+            if sent and database_unreachable(failure):
+                # The statement is its own transaction: it may have committed before the
+                # connection went.
+                raise CommitOutcomeUnknown(_streams(batch)) from failure
+            raise
+        if not written:
+            return None
+        self._last_head = Head(plan.head_position, plan.head_hash, plan.recorded_at, {})
+        return outcomes
 
     async def _commit_once(
         self, batch: list[_Pending], *, look_up_known: bool
@@ -199,15 +247,20 @@ class SqlEventStore(Generic[E]):
             # A PostgreSQL connection lost during COMMIT may have committed before it went:
             # saying "not stored" could be a lie. SQLite's COMMIT is local: it failed, or not.
             if committing and self.dialect != "sqlite" and database_unreachable(failure):
-                streams = [pending.append.stream_id for pending in batch]
-                raise CommitOutcomeUnknown(streams) from failure
+                raise CommitOutcomeUnknown(_streams(batch)) from failure
             raise
+        if self.dialect == "postgresql":
+            # Where the next batch may start from without the lock (`_commit_at_last_head`).
+            self._last_head = Head(plan.head_position, plan.head_hash, plan.recorded_at, {})
         return outcomes
 
     def _committing(self) -> AbstractAsyncContextManager[CommitConnection]:
         """The commit's transaction; a method of its own so that a test can wrap it (a
         connection cut off between the write and the COMMIT)."""
         return open_commit(self._engine)
+
+    def _writing_at_head(self) -> AbstractAsyncContextManager[DriverCommit]:
+        return open_commit_at_head(self._engine)
 
     @staticmethod
     def _plan(

@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
-import asyncpg
 import pytest
-from asyncpg.connection import LoggedQuery
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections import checkpoints
@@ -21,39 +15,10 @@ from projections.stats import KEY_COLUMNS
 from registry.event_types import Decision
 from registry.proposal.status import Status
 from tests.projections.histories import open_store, review, submit
+from tests.statements import statements_on
 
 # The tables whose rows a change replaces whole (the statistics only add and subtract counts).
 REPLACED = ("proposals", "proposal_regions", "proposal_countries", "proposal_sdgs", "review_queue")
-
-
-@contextmanager
-def statements_on(engine: AsyncEngine) -> Iterator[list[str]]:
-    """Every statement run on the engine's connections: through SQLAlchemy, and on PostgreSQL
-    also those the projector runs on asyncpg itself."""
-    seen: list[str] = []
-    drivers: list[asyncpg.Connection] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        seen.append(statement)
-
-    def record_driver(query: LoggedQuery) -> None:
-        seen.append(query.query)
-
-    def watch(connection: Any, _record: Any, _proxy: Any) -> None:
-        driver = connection.driver_connection
-        if isinstance(driver, asyncpg.Connection):
-            driver.add_query_logger(record_driver)
-            drivers.append(driver)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    event.listen(engine.sync_engine, "checkout", watch)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
-        event.remove(engine.sync_engine, "checkout", watch)
-        for driver in drivers:
-            driver.remove_query_logger(record_driver)
 
 
 def deletes(statements: list[str]) -> list[str]:
