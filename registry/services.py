@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from events.codec import Codec
 from events.driver import DriverPool
 from events.sql import SqlEventStore
+from projections.page_cache import PageCache
 from projections.progress import CheckpointWatch
 from projections.projector import PROJECTIONS, Projector
 from registry.database import open_engine
@@ -29,6 +30,8 @@ class Services:
     reader: AsyncEngine
     # The proposal by id and the list's pages, on PostgreSQL: asyncpg's own pool.
     hot_reads: DriverPool
+    # The list's pages, kept while the proposals read model stands still.
+    pages: PageCache
     codec: Codec[Event]
     store: SqlEventStore[Event]
     reference: Reference
@@ -75,6 +78,7 @@ def build_services(settings: Settings) -> Services:
         engine=engine,
         reader=engine.execution_options(isolation_level="AUTOCOMMIT"),
         hot_reads=DriverPool(engine, size=settings.hot_read_connections),
+        pages=PageCache(settings.list_cache_pages),
         codec=codec,
         store=SqlEventStore(engine, codec),
         reference=reference,

@@ -11,6 +11,7 @@ from typing import Literal, cast
 
 from events.driver import HOT_READ_CONNECTIONS
 from events.engine import POOL_SIZE
+from projections.page_cache import DEFAULT_PAGES
 
 RateUnit = Literal["second", "minute", "hour", "day"]
 
@@ -92,6 +93,9 @@ class Settings:
     # The most connections this process opens to PostgreSQL (`kerjasama serve --workers N`
     # shares a budget among its processes).
     database_connections: int = DEFAULT_DATABASE_CONNECTIONS
+    # Pages of the proposal list kept while the read model stands still (`page_cache.py`);
+    # 0 keeps none and queries every page.
+    list_cache_pages: int = DEFAULT_PAGES
 
     def __post_init__(self) -> None:
         if self.database_connections < MIN_DATABASE_CONNECTIONS:
@@ -137,6 +141,7 @@ class Settings:
             database_connections=_whole_number(
                 env, "KERJASAMA_DATABASE_CONNECTIONS", DEFAULT_DATABASE_CONNECTIONS
             ),
+            list_cache_pages=_whole_number(env, "KERJASAMA_LIST_CACHE_PAGES", DEFAULT_PAGES),
         )
 
     @property

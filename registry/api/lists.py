@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 from litestar import Controller, MediaType, Response, get
@@ -9,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, QueryParameter
 
+from projections.page_cache import page_key
 from projections.page_json import proposal_page_json
 from projections.queries import (
     DEFAULT_LIMIT,
@@ -58,14 +60,22 @@ async def proposal_page(
 async def proposal_page_body(
     services: Services, filters: ProposalFilter, limit: int, cursor: str | None
 ) -> bytes:
-    """The JSON of the page, as the route and the fast list (`fast_list.py`) answer it."""
-    return await proposal_page_json(
+    """The JSON of the page, as the route and the fast list (`fast_list.py`) answer it: the
+    kept page while the read model has not moved since it was read (`page_cache.py`)."""
+    day = today()
+    return await services.pages.page(
         services.reader,
-        filters,
-        limit=limit,
-        cursor=cursor,
-        today=today(),
-        pool=services.hot_reads,
+        page_key(filters, limit, cursor, day),
+        functools.partial(
+            proposal_page_json,
+            services.reader,
+            filters,
+            limit=limit,
+            cursor=cursor,
+            today=day,
+            pool=services.hot_reads,
+        ),
+        services.hot_reads,
     )
 
 
