@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
 
 import asyncpg
 import pytest
@@ -15,7 +14,6 @@ from events.engine import make_engine
 from events.envelope import NewEvent, StreamState
 from events.errors import CommitOutcomeUnknown, VersionConflict
 from events.sql import SqlEventStore
-from tests.conftest import provide_database
 from tests.contract.toy_events import Deposited, ToyEvent, toy_codec
 from tests.statements import statements_on
 
@@ -24,11 +22,6 @@ def deposit(amount: int, event_id: uuid.UUID | None = None) -> list[NewEvent[Toy
     if event_id is None:
         return [NewEvent(Deposited(amount=amount))]
     return [NewEvent(Deposited(amount=amount), event_id=event_id)]
-
-
-@pytest.fixture
-def postgres_url(request: pytest.FixtureRequest) -> Any:
-    yield from provide_database(request, "postgres")
 
 
 @pytest.mark.postgres

@@ -6,7 +6,6 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
 
 import asyncpg
 import pytest
@@ -19,15 +18,9 @@ from events.envelope import NewEvent, StreamState
 from events.errors import CommitOutcomeUnknown
 from events.planning import BatchPlan, Head, KnownEvent
 from events.sql import SqlEventStore
-from tests.conftest import provide_database
 from tests.contract.toy_events import Deposited, ToyEvent, toy_codec
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def postgres_url(request: pytest.FixtureRequest) -> Any:
-    yield from provide_database(request, "postgres")
 
 
 class CutBeforeCommit(SqlEventStore[ToyEvent]):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 import msgspec
 import pytest
@@ -18,7 +17,6 @@ from projections.projector import Projector
 from projections.queries import get_proposal
 from registry.ids import ProposalId
 from registry.proposal.view import ProposalView
-from tests.conftest import provide_database
 from tests.databases import end_every_connection
 from tests.projections.histories import lifecycle, open_store, submit
 
@@ -38,11 +36,6 @@ async def test_the_document_is_the_stored_proposal_and_none_when_unknown(
     )
     unknown = await proposal_document(engine, ProposalId(uuid.uuid4()), TODAY)
     assert unknown is None
-
-
-@pytest.fixture
-def postgres_url(request: pytest.FixtureRequest) -> Any:
-    yield from provide_database(request, "postgres")
 
 
 @pytest.mark.postgres
