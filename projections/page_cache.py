@@ -29,6 +29,9 @@ from projections.schema import checkpoints
 DEFAULT_PAGES = 256
 # A page past this is not kept: 500 items (the largest `limit`) of ordinary proposals fit.
 LARGEST_PAGE_BYTES = 1024 * 1024
+# What one process's kept pages may hold in all: a client walking every cursor with
+# `limit=500` would otherwise fill 256 pages of up to a megabyte each.
+KEPT_BYTES = 32 * 1024 * 1024
 
 PAGES = Counter(
     "kerjasama_list_pages_total",
@@ -65,10 +68,13 @@ async def read_stamp(engine: AsyncEngine, pool: DriverPool | None = None) -> Sta
 
 
 class PageCache:
-    """The last `pages` pages asked for, least recently asked dropped first; 0 keeps none."""
+    """The last `pages` pages asked for, at most `kept_bytes` of them in all, least recently
+    asked dropped first; 0 pages keeps none."""
 
-    def __init__(self, pages: int = DEFAULT_PAGES) -> None:
+    def __init__(self, pages: int = DEFAULT_PAGES, kept_bytes: int = KEPT_BYTES) -> None:
         self._pages = pages
+        self._kept_bytes = kept_bytes
+        self._bytes = 0
         self._kept: collections.OrderedDict[PageKey, tuple[Stamp, bytes]] = (
             collections.OrderedDict()
         )
@@ -92,15 +98,24 @@ class PageCache:
         body = await read()
         _READ.inc()
         # A stamp of () means no checkpoint row (a database before its migrations): keep nothing.
-        if stamp and len(body) <= LARGEST_PAGE_BYTES:
+        if stamp and len(body) <= min(LARGEST_PAGE_BYTES, self._kept_bytes):
             self._keep(key, stamp, body)
         return body
 
     def _keep(self, key: PageKey, stamp: Stamp, body: bytes) -> None:
+        replaced = self._kept.pop(key, None)
+        if replaced is not None:
+            self._bytes -= len(replaced[1])
         self._kept[key] = (stamp, body)
-        self._kept.move_to_end(key)
-        while len(self._kept) > self._pages:
-            self._kept.popitem(last=False)
+        self._bytes += len(body)
+        while len(self._kept) > self._pages or self._bytes > self._kept_bytes:
+            _, (_, dropped) = self._kept.popitem(last=False)
+            self._bytes -= len(dropped)
 
     def __len__(self) -> int:
         return len(self._kept)
+
+    @property
+    def kept_bytes(self) -> int:
+        """The bytes of the pages kept now."""
+        return self._bytes

@@ -127,3 +127,21 @@ async def test_a_filtered_page_of_the_region_is_kept_apart(api: Api) -> None:
     everything = await listed(api)
     assert await listed(api, LIST) == []
     assert await listed(api) == everything
+
+
+async def test_the_kept_pages_stay_within_their_bytes(api: Api) -> None:
+    pages = PageCache(pages=10, kept_bytes=250)
+
+    async def read() -> bytes:
+        return b"x" * 100
+
+    for name in ["a", "b", "c", "a"]:
+        await pages.page(api.services.reader, (name,), read)
+    assert len(pages) == 2
+    assert pages.kept_bytes == 200
+
+    async def too_large() -> bytes:
+        return b"x" * 251
+
+    await pages.page(api.services.reader, ("large",), too_large)
+    assert len(pages) == 2
