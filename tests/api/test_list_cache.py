@@ -3,6 +3,7 @@ read model has not moved, byte for byte the page a fresh query answers."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from prometheus_client import REGISTRY
@@ -22,8 +23,8 @@ def answered(how: str) -> float:
     return REGISTRY.get_sample_value("kerjasama_list_pages_total", {"answer": how}) or 0.0
 
 
-async def listed(api: Api, path: str = "/v1/proposals") -> list[str]:
-    page = await api.client.get(path, headers=api.auth("reviewer"))
+async def listed(api: Api, path: str = "/v1/proposals", who: str = "reviewer") -> list[str]:
+    page = await api.client.get(path, headers=api.auth(who))
     assert page.status_code == 200, page.text
     return [item["id"] for item in page.json()["items"]]
 
@@ -74,6 +75,29 @@ async def test_a_page_read_while_the_projection_moved_is_not_served_after_it(api
     after = await pages.page(services.reader, key, read, services.hot_reads)
     assert after == during == await read()
     assert len(pages) == 1
+
+
+async def test_a_page_read_before_the_projection_moved_is_not_served_after_it(api: Api) -> None:
+    """The page is read, then an event is projected before it is kept: kept under the stamp read
+    before it, the next request finds the stamp moved and reads the page afresh."""
+    services, filters = api.services, ProposalFilter()
+    key = page_key(filters, 50, None, today())
+    pages = PageCache()
+
+    async def read() -> bytes:
+        return await proposal_page_json(
+            services.reader, filters, limit=50, cursor=None, today=today()
+        )
+
+    async def read_then_a_submission() -> bytes:
+        page = await read()
+        await api.submit()
+        return page
+
+    before = await pages.page(services.reader, key, read_then_a_submission, services.hot_reads)
+    after = await pages.page(services.reader, key, read, services.hot_reads)
+    assert before != after
+    assert after == await read()
 
 
 async def test_a_checkpoint_put_in_place_by_a_rebuild_changes_the_stamp(api: Api) -> None:
@@ -145,3 +169,33 @@ async def test_the_kept_pages_stay_within_their_bytes(api: Api) -> None:
 
     await pages.page(api.services.reader, ("large",), too_large)
     assert len(pages) == 2
+
+
+async def test_under_concurrent_submissions_each_submitter_lists_its_own_at_once(
+    api: Api,
+) -> None:
+    """Readers keep the page warm while submitters write: every submitter's next list, read
+    right after its 201, shows its proposal (a kept page never hides a projected event)."""
+    stop = asyncio.Event()
+
+    async def keep_reading() -> int:
+        reads = 0
+        while not stop.is_set():
+            # Within the auditor token's rate limit (200 a second) for the two readers.
+            await listed(api, who="auditor")
+            reads += 1
+            await asyncio.sleep(0.02)
+        return reads
+
+    async def submit_and_list() -> None:
+        for _ in range(3):
+            proposal = await api.submit()
+            assert proposal["id"] in await listed(api)
+
+    readers = [asyncio.create_task(keep_reading()) for _ in range(2)]
+    try:
+        await asyncio.gather(*(submit_and_list() for _ in range(4)))
+    finally:
+        stop.set()
+    assert all(await asyncio.gather(*readers))
+    assert len(await listed(api)) == 12
