@@ -52,8 +52,9 @@ PageKey = tuple[Hashable, ...]
 
 
 def page_key(filters: ProposalFilter, limit: int, cursor: str | None, today: dt.date) -> PageKey:
-    """What a page is a function of, besides the read model: `today` decides what has expired."""
-    return (*(getattr(filters, name) for name in filters.__struct_fields__), limit, cursor, today)
+    """What a page is a function of, besides the read model: `today` decides what has expired.
+    The filters are a frozen Struct, hashed and compared by their fields."""
+    return (filters, limit, cursor, today)
 
 
 async def read_stamp(engine: AsyncEngine, pool: DriverPool | None = None) -> Stamp:
@@ -69,9 +70,19 @@ async def read_stamp(engine: AsyncEngine, pool: DriverPool | None = None) -> Sta
 
 class PageCache:
     """The last `pages` pages asked for, at most `kept_bytes` of them in all, least recently
-    asked dropped first; 0 pages keeps none."""
+    asked dropped first; 0 pages keeps none. The stamp is read from `engine` (on PostgreSQL
+    through `pool` when given, as the pages themselves are)."""
 
-    def __init__(self, pages: int = DEFAULT_PAGES, kept_bytes: int = KEPT_BYTES) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        pool: DriverPool | None = None,
+        *,
+        pages: int = DEFAULT_PAGES,
+        kept_bytes: int = KEPT_BYTES,
+    ) -> None:
+        self._engine = engine
+        self._pool = pool
         self._pages = pages
         self._kept_bytes = kept_bytes
         self._bytes = 0
@@ -79,17 +90,11 @@ class PageCache:
             collections.OrderedDict()
         )
 
-    async def page(
-        self,
-        engine: AsyncEngine,
-        key: PageKey,
-        read: Callable[[], Awaitable[bytes]],
-        pool: DriverPool | None = None,
-    ) -> bytes:
+    async def page(self, key: PageKey, read: Callable[[], Awaitable[bytes]]) -> bytes:
         """The kept page for `key` if the read model has not moved since; else `read()`."""
         if self._pages == 0:
             return await read()
-        stamp = await read_stamp(engine, pool)
+        stamp = await read_stamp(self._engine, self._pool)
         kept = self._kept.get(key)
         if kept is not None and kept[0] == stamp:
             self._kept.move_to_end(key)

@@ -71,14 +71,16 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     engine = open_engine(settings)
+    reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+    hot_reads = DriverPool(engine, size=settings.hot_read_connections)
     codec = Codec(EVENT_TYPES, max_payload_bytes=settings.max_payload_bytes)
     reference = load_reference()
     return Services(
         settings=settings,
         engine=engine,
-        reader=engine.execution_options(isolation_level="AUTOCOMMIT"),
-        hot_reads=DriverPool(engine, size=settings.hot_read_connections),
-        pages=PageCache(settings.list_cache_pages),
+        reader=reader,
+        hot_reads=hot_reads,
+        pages=PageCache(reader, hot_reads, pages=settings.list_cache_pages),
         codec=codec,
         store=SqlEventStore(engine, codec),
         reference=reference,

@@ -64,7 +64,6 @@ async def proposal_page_body(
     kept page while the read model has not moved since it was read (`page_cache.py`)."""
     day = today()
     return await services.pages.page(
-        services.reader,
         page_key(filters, limit, cursor, day),
         functools.partial(
             proposal_page_json,
@@ -75,7 +74,6 @@ async def proposal_page_body(
             today=day,
             pool=services.hot_reads,
         ),
-        services.hot_reads,
     )
 
 

@@ -23,6 +23,18 @@ def answered(how: str) -> float:
     return REGISTRY.get_sample_value("kerjasama_list_pages_total", {"answer": how}) or 0.0
 
 
+async def fresh_page(api: Api, limit: int = 50) -> bytes:
+    """The page of every proposal as a query answers it now, nothing kept."""
+    return await proposal_page_json(
+        api.services.reader, ProposalFilter(), limit=limit, cursor=None, today=today()
+    )
+
+
+def kept_pages(api: Api, **bounds: int) -> PageCache:
+    """A cache of its own on the app's database, its stamp read as the app's is."""
+    return PageCache(api.services.reader, api.services.hot_reads, **bounds)
+
+
 async def listed(api: Api, path: str = "/v1/proposals", who: str = "reviewer") -> list[str]:
     page = await api.client.get(path, headers=api.auth(who))
     assert page.status_code == 200, page.text
@@ -46,9 +58,7 @@ async def test_a_kept_page_is_the_page_a_fresh_query_answers(api: Api) -> None:
     again = await api.client.get("/v1/proposals?limit=2", headers=api.auth("auditor"))
     # Litestar's own route keeps and serves the same pages as the fast list in front of it.
     routed = await api.routes.get("/v1/proposals?limit=2", headers=api.auth("auditor"))
-    fresh = await proposal_page_json(
-        api.services.reader, ProposalFilter(), limit=2, cursor=None, today=today()
-    )
+    fresh = await fresh_page(api, limit=2)
     assert once.content == again.content == routed.content == fresh
 
 
@@ -56,48 +66,34 @@ async def test_a_page_read_while_the_projection_moved_is_not_served_after_it(api
     """The stamp is read before the page: a page that already shows a newer event is kept
     under the older stamp, which no request reads again once the checkpoint has moved."""
     await api.submit()
-    services, filters = api.services, ProposalFilter()
-    key = page_key(filters, 50, None, today())
-    pages = PageCache()
+    key = page_key(ProposalFilter(), 50, None, today())
+    pages = kept_pages(api)
 
     async def read_after_a_submission() -> bytes:
         await api.submit()
-        return await proposal_page_json(
-            services.reader, filters, limit=50, cursor=None, today=today()
-        )
+        return await fresh_page(api)
 
-    async def read() -> bytes:
-        return await proposal_page_json(
-            services.reader, filters, limit=50, cursor=None, today=today()
-        )
-
-    during = await pages.page(services.reader, key, read_after_a_submission, services.hot_reads)
-    after = await pages.page(services.reader, key, read, services.hot_reads)
-    assert after == during == await read()
+    during = await pages.page(key, read_after_a_submission)
+    after = await pages.page(key, lambda: fresh_page(api))
+    assert after == during == await fresh_page(api)
     assert len(pages) == 1
 
 
 async def test_a_page_read_before_the_projection_moved_is_not_served_after_it(api: Api) -> None:
     """The page is read, then an event is projected before it is kept: kept under the stamp read
     before it, the next request finds the stamp moved and reads the page afresh."""
-    services, filters = api.services, ProposalFilter()
-    key = page_key(filters, 50, None, today())
-    pages = PageCache()
-
-    async def read() -> bytes:
-        return await proposal_page_json(
-            services.reader, filters, limit=50, cursor=None, today=today()
-        )
+    key = page_key(ProposalFilter(), 50, None, today())
+    pages = kept_pages(api)
 
     async def read_then_a_submission() -> bytes:
-        page = await read()
+        page = await fresh_page(api)
         await api.submit()
         return page
 
-    before = await pages.page(services.reader, key, read_then_a_submission, services.hot_reads)
-    after = await pages.page(services.reader, key, read, services.hot_reads)
+    before = await pages.page(key, read_then_a_submission)
+    after = await pages.page(key, lambda: fresh_page(api))
     assert before != after
-    assert after == await read()
+    assert after == await fresh_page(api)
 
 
 async def test_a_checkpoint_put_in_place_by_a_rebuild_changes_the_stamp(api: Api) -> None:
@@ -113,7 +109,7 @@ async def test_a_checkpoint_put_in_place_by_a_rebuild_changes_the_stamp(api: Api
 
 
 async def test_the_least_recently_asked_page_is_dropped_first(api: Api) -> None:
-    pages = PageCache(pages=2)
+    pages = kept_pages(api, pages=2)
     reads: list[str] = []
 
     def reading(name: str) -> Callable[[], Awaitable[bytes]]:
@@ -123,16 +119,15 @@ async def test_the_least_recently_asked_page_is_dropped_first(api: Api) -> None:
 
         return read
 
-    engine = api.services.reader
     for name in ["a", "b", "a", "c", "a", "b"]:
-        assert await pages.page(engine, (name,), reading(name)) == name.encode()
+        assert await pages.page((name,), reading(name)) == name.encode()
     # `a` stays (asked most recently each time), `b` was dropped for `c`, and `c` for `b`.
     assert reads == ["a", "b", "c", "b"]
     assert len(pages) == 2
 
 
 async def test_no_page_is_kept_when_the_cache_is_off(api: Api) -> None:
-    pages = PageCache(pages=0)
+    pages = kept_pages(api, pages=0)
     reads = 0
 
     async def read() -> bytes:
@@ -141,7 +136,7 @@ async def test_no_page_is_kept_when_the_cache_is_off(api: Api) -> None:
         return b"{}"
 
     for _ in range(3):
-        await pages.page(api.services.reader, ("page",), read)
+        await pages.page(("page",), read)
     assert reads == 3
     assert len(pages) == 0
 
@@ -154,20 +149,20 @@ async def test_a_filtered_page_of_the_region_is_kept_apart(api: Api) -> None:
 
 
 async def test_the_kept_pages_stay_within_their_bytes(api: Api) -> None:
-    pages = PageCache(pages=10, kept_bytes=250)
+    pages = kept_pages(api, pages=10, kept_bytes=250)
 
     async def read() -> bytes:
         return b"x" * 100
 
     for name in ["a", "b", "c", "a"]:
-        await pages.page(api.services.reader, (name,), read)
+        await pages.page((name,), read)
     assert len(pages) == 2
     assert pages.kept_bytes == 200
 
     async def too_large() -> bytes:
         return b"x" * 251
 
-    await pages.page(api.services.reader, ("large",), too_large)
+    await pages.page(("large",), too_large)
     assert len(pages) == 2
 
 
